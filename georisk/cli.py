@@ -1,0 +1,285 @@
+"""`georisk`: ingest, extract, materialise, and read the index, from the terminal."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import GeoriskError
+from .settings import SAMPLE_CORPUS, home
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="georisk: a daily, evidence-backed Kazakhstan tension index from news, statements and Telegram.")
+# soft_wrap: a message stays one line however narrow the terminal (or pipe) is.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+_state = {"debug": False}
+
+
+@app.callback()
+def _main(debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on failure.")] = False):
+    _state["debug"] = debug
+
+
+def _day(value: str | None, flag: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise GeoriskError(f"{flag} wants a date as YYYY-MM-DD, not {value!r}") from None
+
+
+@app.command()
+def extract(
+    input_path: Annotated[Path, typer.Argument(metavar="INPUT.jsonl", help="Documents, one JSON object a line.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for signals.jsonl and documents.jsonl.")],
+):
+    """Find hostile mentions, accusations, denials and threats in documents (contracts/extract.md)."""
+    from indicators.extract import extract as run_extract
+
+    from .extract_io import read_input, write_output
+
+    if not input_path.is_file():
+        raise GeoriskError(f"no such input file: {input_path}")
+    docs, bad = read_input(input_path)
+    for b in bad:
+        err.print(f"{input_path}:{b.line_number}: skipped: {b.reason}", markup=False, highlight=False)
+    with err.status(f"Extracting signals from {docs.height} documents"):
+        result = run_extract(docs)
+    write_output(result, out_dir)
+    err.print(f"{docs.height} documents, {result.signals.height} signals -> {out_dir}/signals.jsonl"
+              + (f"; {len(bad)} lines skipped" if bad else ""), highlight=False)
+    if bad:
+        raise typer.Exit(1)
+
+
+@app.command()
+def ingest(
+    from_path: Annotated[Path, typer.Option("--from", help="A .jsonl file, or a folder of .txt/.html/.jsonl files.")],
+):
+    """Store documents in the warehouse under GEORISK_HOME (deduplicated, rejects recorded)."""
+    import duckdb
+
+    from ingestion.files import read_path
+    from ingestion.models import Reject
+    from ingestion.store import store
+
+    h = home().ensure()
+    if not from_path.exists():
+        raise GeoriskError(f"no such file or folder: {from_path}")
+    with err.status(f"Reading {from_path}"):
+        items = list(read_path(from_path, source="file"))
+    with duckdb.connect(str(h.warehouse)) as con:
+        result = store(con, items)
+    for r in (i for i in items if isinstance(i, Reject)):
+        where = f"{r.source_path}:{r.line_number}" if r.line_number else r.source_path
+        err.print(f"rejected {where} ({r.stage}): {r.reason}", markup=False, highlight=False)
+    out.print(f"stored {result.stored}, updated {result.updated}, rejected {result.rejected}, "
+              f"duplicates {result.duplicates}  ->  {h.warehouse}", highlight=False)
+
+
+@app.command()
+def materialize(
+    from_day: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
+    to_day: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
+):
+    """Run the Dagster asset graph (ingest, extract, dbt, feed, publish) for the days with documents."""
+    from .runner import days_with_documents, run_daily_job
+
+    h = home().ensure()
+    first, last = _day(from_day, "--from"), _day(to_day, "--to")
+    if first is None or last is None:
+        found = days_with_documents(h)
+        if found is None:
+            raise GeoriskError(f"no documents in {h.warehouse} or {h.inbox}; run `georisk ingest --from PATH` first")
+        first, last = first or found[0], last or found[1]
+    if last < first:
+        raise GeoriskError(f"--to {last} is before --from {first}")
+    with err.status(f"Materialising {first} .. {last}") as status:
+        result = run_daily_job(h, first, last, report=lambda msg: status.update(f"{first} .. {last}: {msg}"))
+        done = [e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"]
+    out.print(f"materialised {first} .. {last} in one run ({len(done)} steps, run {result.run_id[:8]}); "
+              f"published {h.published}", highlight=False)
+
+
+def _published_connection():
+    import duckdb
+
+    path = home().published
+    if not path.exists():
+        raise GeoriskError(f"no published warehouse at {path}; run `georisk materialize` first")
+    return duckdb.connect(str(path), read_only=True, config={"enable_external_access": False})
+
+
+def _index_rows(first: date | None, last: date | None) -> list[dict]:
+    with _published_connection() as con:
+        lo = first or date(1900, 1, 1)
+        hi = last or date(2999, 12, 31)
+        days = con.execute(
+            "select index_date, tension_index, tension_level, document_count, is_low_confidence, "
+            "hostile_mention_count, accusation_count, threat_count, denial_count, methodology_version "
+            "from marts.tension_index_daily where index_date between ? and ? order by index_date", [lo, hi]
+        ).fetchall()
+        drivers = con.execute(
+            "select index_date, sentence, kind, speaker_name, doc_id, url, contribution_points "
+            "from marts.tension_index_drivers where index_date between ? and ? order by index_date, driver_rank",
+            [lo, hi],
+        ).fetchall()
+    by_day: dict[date, list[dict]] = {}
+    for d, sentence, kind, speaker, doc_id, url, points in drivers:
+        by_day.setdefault(d, []).append({"sentence": sentence, "kind": kind, "speaker": speaker,
+                                         "doc_id": doc_id, "url": url, "points": round(points, 3)})
+    return [
+        {"date": d.isoformat(), "index": idx, "level": level, "documents": n, "low_confidence": low,
+         "hostile_mentions": hm, "accusations": ac, "threats": th, "denials": dn, "methodology_version": mv,
+         "drivers": by_day.get(d, [])}
+        for d, idx, level, n, low, hm, ac, th, dn, mv in days
+    ]
+
+
+@app.command()
+def index(
+    from_day: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
+    to_day: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+):
+    """The tension index by day, with its level and top drivers (from the published copy)."""
+    rows = _index_rows(_day(from_day, "--from"), _day(to_day, "--to"))
+    if fmt == "json":
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+    elif fmt == "csv":
+        w = csv.writer(sys.stdout)
+        w.writerow(["date", "index", "level", "documents", "low_confidence", "top_driver", "top_driver_url"])
+        for r in rows:
+            top = r["drivers"][0] if r["drivers"] else {}
+            w.writerow([r["date"], r["index"], r["level"], r["documents"], r["low_confidence"],
+                        top.get("sentence"), top.get("url")])
+    elif fmt == "table":
+        out.print(_index_table(rows))
+    else:
+        raise GeoriskError(f"--format must be table, json or csv, not {fmt!r}")
+
+
+def _index_table(rows: list[dict]) -> Table:
+    t = Table(title="Kazakhstan tension index (reference period = 100)", show_lines=False)
+    for col, just in (("date", "left"), ("index", "right"), ("level", "left"), ("docs", "right"),
+                      ("top evidence", "left")):
+        t.add_column(col, justify=just, overflow="fold")
+    colours = {"critical": "bold red", "high": "red", "elevated": "yellow", "calm": "green"}
+    for r in rows:
+        if not r["documents"]:
+            continue
+        top = r["drivers"][0] if r["drivers"] else None
+        evidence = f"{top['sentence'][:110]} ({top['speaker'] or 'outlet'})" if top else ""
+        level = r["level"] + (" (low conf.)" if r["low_confidence"] else "")
+        t.add_row(r["date"], f"{r['index']:.0f}" if r["index"] is not None else "-",
+                  f"[{colours.get(r['level'], '')}]{level}[/]", str(r["documents"]), evidence)
+    return t
+
+
+_READ_ONLY = {"SELECT", "EXPLAIN"}
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="One read-only SQL statement.")],
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+):
+    """Run one read-only statement on the published analyst copy."""
+    import duckdb
+
+    with _published_connection() as con:
+        try:
+            statements = con.extract_statements(sql)
+        except duckdb.Error as e:
+            raise GeoriskError(f"cannot parse the query: {str(e).splitlines()[0]}") from None
+        if len(statements) != 1:
+            raise GeoriskError(f"give exactly one statement, not {len(statements)}")
+        kind = statements[0].type.name
+        if kind not in _READ_ONLY:
+            raise GeoriskError(f"only reads are allowed (SELECT), not {kind}")
+        try:
+            rel = con.execute(sql)
+            cols = [d[0] for d in rel.description]
+            data = rel.fetchall()
+        except duckdb.Error as e:
+            raise GeoriskError(str(e).splitlines()[0]) from None
+    if fmt == "json":
+        sys.stdout.write(json.dumps([dict(zip(cols, r, strict=True)) for r in data], default=str,
+                                    ensure_ascii=False, indent=1) + "\n")
+    elif fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(cols)
+        w.writerows(data)
+        sys.stdout.write(buf.getvalue())
+    else:
+        t = Table(*cols)
+        for r in data:
+            t.add_row(*("" if v is None else str(v) for v in r))
+        out.print(t)
+        err.print(f"{len(data)} rows", highlight=False)
+
+
+@app.command()
+def demo():
+    """Put the bundled sample corpus in the drop folder, run the daily job over its days, print the index."""
+    import shutil
+
+    h = home().ensure()
+    target = h.inbox / "sample_corpus"
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(SAMPLE_CORPUS, target, ignore=shutil.ignore_patterns("README.md"))
+    out.print(f"sample corpus copied to the drop folder {target}", highlight=False)
+    materialize(None, None)
+    index(None, None, "table")
+    out.print(f"warehouse (pipeline only): {h.warehouse}\nanalyst copy: {h.published}\n"
+              f"Parquet feed: {h.feed}", highlight=False)
+
+
+def main() -> None:
+    import warnings
+
+    # Dagster marks single-run backfill policies as beta; a user of the CLI cannot act on that.
+    warnings.filterwarnings("ignore", module=r"dagster(\..*)?$")
+    warnings.filterwarnings("ignore", message=r".*is currently in (beta|preview).*")
+    try:
+        rc = app(standalone_mode=False)
+        if isinstance(rc, int) and rc:
+            sys.exit(rc)
+    except GeoriskError as e:
+        if _state["debug"]:
+            raise
+        err.print(f"error: {e}", markup=False, highlight=False)
+        sys.exit(2)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as e:  # noqa: BLE001 - the one-line face of an unexpected failure
+        if _state["debug"]:
+            raise
+        import click
+
+        if isinstance(e, click.ClickException):
+            e.show()
+            sys.exit(e.exit_code)
+        tb = e.__traceback__
+        while tb and tb.tb_next:
+            tb = tb.tb_next
+        where = f" ({Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno})" if tb else ""
+        err.print(f"error: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}{where}; "
+                  "rerun with --debug for the traceback", markup=False, highlight=False)
+        sys.exit(1)

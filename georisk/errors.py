@@ -1,0 +1,2 @@
+class GeoriskError(Exception):
+    """A failure the user can act on: printed as one line, without a traceback unless --debug."""

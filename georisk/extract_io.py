@@ -1,0 +1,57 @@
+"""The file side of `georisk extract`: contract-shaped JSON Lines in, signals and documents out."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from indicators.contract import document_records, signal_records
+from indicators.extract import Extraction
+from ingestion.files import validate_record
+
+INPUT_SCHEMA = {"doc_id": pl.Utf8, "text": pl.Utf8, "title": pl.Utf8, "url": pl.Utf8, "outlet": pl.Utf8,
+                "published_at": pl.Utf8, "language": pl.Utf8}
+
+
+@dataclass
+class BadLine:
+    line_number: int
+    reason: str
+
+
+def read_input(path: Path) -> tuple[pl.DataFrame, list[BadLine]]:
+    rows, bad, seen = [], [], set()
+    with open(path, encoding="utf-8-sig", errors="strict") as f:
+        for n, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as e:
+                bad.append(BadLine(n, f"bad JSON: {e.msg} at column {e.colno}"))
+                continue
+            problem = validate_record(obj)
+            if problem is None and obj["id"] in seen:
+                problem = f"id {obj['id']!r} repeats an earlier line"
+            if problem:
+                bad.append(BadLine(n, problem))
+                continue
+            seen.add(obj["id"])
+            rows.append({"doc_id": obj["id"], **{k: obj.get(k) for k in list(INPUT_SCHEMA)[1:]}})
+    return pl.DataFrame(rows, schema=INPUT_SCHEMA), bad
+
+
+def write_output(result: Extraction, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for name, records in (("signals", signal_records(result.signals)),
+                          ("documents", document_records(result.documents))):
+        tmp = out / f".{name}.jsonl.tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            for r in records:
+                f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        tmp.replace(out / f"{name}.jsonl")
+    result.signals.write_parquet(out / "signals.parquet")
+    result.documents.write_parquet(out / "documents.parquet")

@@ -1,0 +1,22 @@
+"""The analysts' copy of the warehouse: written beside its final path, then renamed over it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+
+def publish_copy(warehouse: Path, published: Path) -> int:
+    """Checkpoint the live file, copy it, and rename the copy into place. Returns its size in bytes."""
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("checkpoint")
+    published.parent.mkdir(parents=True, exist_ok=True)
+    tmp = published.with_name(f".{published.name}.{os.getpid()}.tmp")
+    shutil.copyfile(warehouse, tmp)
+    with duckdb.connect(str(tmp), read_only=True) as con:  # refuse to publish a copy that does not open
+        con.execute("select count(*) from marts.tension_index_daily").fetchone()
+    os.replace(tmp, published)
+    return published.stat().st_size

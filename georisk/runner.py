@@ -1,0 +1,139 @@
+"""Running the Dagster job from the command line: the same definitions and instance the UI shows."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from .errors import GeoriskError
+from .settings import DBT_PROJECT_DIR, Home
+
+DAGSTER_YAML = """\
+# Written by georisk. Run history and event logs persist here.
+telemetry:
+  enabled: false
+concurrency:
+  pools:
+    # Every DuckDB-writing asset is in the pool "duckdb_writer": one at a time across all runs.
+    default_limit: 1
+"""
+
+
+def prepare_dagster_home(home: Home) -> Path:
+    """DAGSTER_HOME under GEORISK_HOME, with its dagster.yaml, exported for this process."""
+    home.ensure()
+    cfg = home.dagster_home / "dagster.yaml"
+    if not cfg.exists():
+        cfg.write_text(DAGSTER_YAML, encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home.dagster_home)
+    return home.dagster_home
+
+
+def ensure_dbt_manifest(force: bool = False) -> Path:
+    """Build dbt/target/manifest.json when it is missing: Dagster reads it when the definitions load."""
+    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+    if manifest.exists() and not force:
+        return manifest
+    from orchestration.resources import dbt_executable
+
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    proc = subprocess.run([dbt_executable(), "parse", "--quiet"], cwd=DBT_PROJECT_DIR,
+                          env=env, capture_output=True, text=True)
+    if proc.returncode != 0 or not manifest.exists():
+        detail = (proc.stdout + proc.stderr).strip().splitlines()
+        raise GeoriskError(f"dbt parse failed in {DBT_PROJECT_DIR}: {detail[-1] if detail else 'no output'}")
+    return manifest
+
+
+def clean_dbt_run_dirs() -> None:
+    """Each Dagster dbt run leaves dbt/target/<run-dir>; keep only the project's own artifacts."""
+    target = DBT_PROJECT_DIR / "target"
+    if not target.exists():
+        return
+    for p in target.iterdir():
+        if p.is_dir() and p.name not in ("compiled", "run"):
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def days_with_documents(home: Home) -> tuple[date, date] | None:
+    """The first and last day that have documents: stored in the warehouse or waiting in the drop folder."""
+    from ingestion.files import read_path
+    from ingestion.models import Document
+
+    days: list[date] = []
+    if home.warehouse.exists():
+        with duckdb.connect(str(home.warehouse), read_only=True) as con:
+            if con.execute("select count(*) from information_schema.tables where table_schema = 'raw' "
+                           "and table_name = 'documents'").fetchone()[0]:
+                lo, hi = con.execute("select min(published_date), max(published_date) from raw.documents").fetchone()
+                days += [d for d in (lo, hi) if d is not None]
+    if home.inbox.exists():
+        days += [i.published_date for i in read_path(home.inbox) if isinstance(i, Document)]
+    return (min(days), max(days)) if days else None
+
+
+class _StepProgress(logging.Handler):
+    """Reports each step's start and end to a callback, from Dagster's structured events."""
+
+    def __init__(self, report: Callable[[str], None]):
+        super().__init__(level=logging.DEBUG)
+        self.report = report
+
+    def emit(self, record: logging.LogRecord) -> None:
+        meta = getattr(record, "dagster_meta", None) or {}
+        event = meta.get("dagster_event")
+        if event is None:
+            return
+        kind = getattr(event, "event_type_value", "")
+        if kind in ("STEP_START", "STEP_SUCCESS", "STEP_FAILURE"):
+            self.report(f"{kind.lower().replace('_', ' ')}: {event.step_key}")
+
+
+def run_daily_job(home: Home, first: date, last: date, report: Callable[[str], None] = lambda s: None):
+    """One run of the daily job over [first, last] (a single-run backfill), recorded in DAGSTER_HOME."""
+    prepare_dagster_home(home)
+    ensure_dbt_manifest()
+    os.environ["GEORISK_HOME"] = str(home.root)
+    from dagster import DagsterInstance, logger
+
+    from orchestration.definitions import DAILY_JOB, build_definitions
+    from orchestration.partitions import partition_range_tags
+
+    @logger
+    def progress_logger(_init_context):
+        log = logging.getLogger("georisk.progress")
+        log.handlers = [_StepProgress(report)]
+        log.setLevel(logging.DEBUG)
+        log.propagate = False
+        return log
+
+    job = build_definitions(home).resolve_job_def(DAILY_JOB).with_logger_defs({"progress": progress_logger})
+    log_path = home.root / "logs" / "last_run.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    # dbt's own log lines are echoed on stdout: keep them in a file, the terminal shows progress only.
+    with DagsterInstance.get() as instance, open(log_path, "w", encoding="utf-8") as log_file, \
+            contextlib.redirect_stdout(log_file):
+        result = job.execute_in_process(
+            instance=instance, tags=partition_range_tags(first, last), raise_on_error=False,
+            run_config={"loggers": {"progress": {}}},
+        )
+    clean_dbt_run_dirs()
+    if not result.success:
+        failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+        where = failures[0].step_key if failures else "the run"
+        msg = ""
+        if failures and failures[0].step_failure_data and failures[0].step_failure_data.error:
+            error = failures[0].step_failure_data.error
+            while error.cause is not None:  # Dagster wraps the user's exception: report the root
+                error = error.cause
+            msg = error.message.strip().splitlines()[0]
+        raise GeoriskError(f"materialisation failed in {where}: {msg or 'see the run ' + result.run_id + ' in the UI'}")
+    return result

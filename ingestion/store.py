@@ -1,0 +1,155 @@
+"""The raw layer of the warehouse: canonical documents and rejects, written idempotently in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+import duckdb
+import polars as pl
+
+from .canonical import stable_id
+from .models import Document, Reject
+
+DDL = """
+create schema if not exists raw;
+create table if not exists raw.documents (
+    doc_id varchar primary key,
+    source varchar not null,
+    source_path varchar,
+    outlet varchar,
+    doc_type varchar not null,
+    url varchar,
+    title varchar,
+    text varchar not null,
+    language varchar,
+    published_at varchar,
+    published_date date not null,
+    date_source varchar,
+    content_hash varchar not null,
+    fetched_at timestamp,
+    raw_payload varchar
+);
+create table if not exists raw.rejects (
+    reject_id varchar primary key,
+    source varchar not null,
+    source_path varchar,
+    line_number integer,
+    stage varchar not null,
+    reason varchar not null,
+    payload varchar,
+    rejected_at timestamp not null
+);
+"""
+
+DOCUMENT_COLUMNS = [
+    "doc_id", "source", "source_path", "outlet", "doc_type", "url", "title", "text", "language",
+    "published_at", "published_date", "date_source", "content_hash", "fetched_at", "raw_payload",
+]
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(DDL)
+
+
+@dataclass
+class StoreResult:
+    stored: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+
+    def __add__(self, other: StoreResult) -> StoreResult:
+        return StoreResult(*(a + b for a, b in zip(asdict(self).values(), asdict(other).values(), strict=True)))
+
+
+def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject]) -> StoreResult:
+    """Store documents and rejects. Same id and text again: a duplicate. Same text or URL under another id: a
+    duplicate of the first. Same id with new text: an update. All or nothing."""
+    items = list(items)
+    docs = [i for i in items if isinstance(i, Document)]
+    rejects = [i for i in items if isinstance(i, Reject)]
+    ensure_schema(con)
+    result = StoreResult(rejected=len(rejects))
+    to_insert, to_update = _classify(con, docs, result)
+    con.execute("begin transaction")
+    try:
+        if to_update:
+            con.execute("delete from raw.documents where doc_id in (select unnest(?))", [[d.doc_id for d in to_update]])
+        new = to_insert + to_update
+        if new:
+            frame = _documents_frame(new)  # noqa: F841 - read by DuckDB's replacement scan below
+            con.execute(f"insert into raw.documents select {', '.join(DOCUMENT_COLUMNS)} from frame")
+        if rejects:
+            rframe = _rejects_frame(rejects)  # noqa: F841
+            con.execute("insert into raw.rejects select * from rframe on conflict do nothing")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return result
+
+
+def _classify(con, docs: list[Document], result: StoreResult) -> tuple[list[Document], list[Document]]:
+    ids = [d.doc_id for d in docs]
+    hashes = [d.content_hash for d in docs]
+    urls = [d.url for d in docs if d.url]
+    known = con.execute(
+        "select doc_id, content_hash, url from raw.documents "
+        "where doc_id in (select unnest(?)) or content_hash in (select unnest(?)) or url in (select unnest(?))",
+        [ids, hashes, urls or [""]],
+    ).fetchall()
+    by_id = {r[0]: r[1] for r in known}
+    seen_hash = {r[1] for r in known}
+    seen_url = {r[2] for r in known if r[2]}
+    to_insert, to_update = [], []
+    for d in docs:
+        if d.doc_id in by_id:
+            if by_id[d.doc_id] == d.content_hash:
+                result.duplicates += 1
+            else:
+                to_update.append(d)
+                result.updated += 1
+                by_id[d.doc_id] = d.content_hash
+                seen_hash.add(d.content_hash)
+            continue
+        if d.content_hash in seen_hash or (d.url and d.url in seen_url):
+            result.duplicates += 1
+            continue
+        to_insert.append(d)
+        result.stored += 1
+        by_id[d.doc_id] = d.content_hash
+        seen_hash.add(d.content_hash)
+        if d.url:
+            seen_url.add(d.url)
+    return to_insert, to_update
+
+
+def _documents_frame(docs: list[Document]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [{c: getattr(d, c) for c in DOCUMENT_COLUMNS} for d in docs],
+        schema={
+            "doc_id": pl.Utf8, "source": pl.Utf8, "source_path": pl.Utf8, "outlet": pl.Utf8, "doc_type": pl.Utf8,
+            "url": pl.Utf8, "title": pl.Utf8, "text": pl.Utf8, "language": pl.Utf8, "published_at": pl.Utf8,
+            "published_date": pl.Date, "date_source": pl.Utf8, "content_hash": pl.Utf8,
+            "fetched_at": pl.Datetime("us"), "raw_payload": pl.Utf8,
+        },
+    )
+
+
+def _rejects_frame(rejects: list[Reject]) -> pl.DataFrame:
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    rows = [
+        {
+            "reject_id": stable_id(r.source, r.source_path, str(r.line_number), r.stage, r.reason),
+            "source": r.source, "source_path": r.source_path, "line_number": r.line_number, "stage": r.stage,
+            "reason": r.reason, "payload": r.payload, "rejected_at": now,
+        }
+        for r in rejects
+    ]
+    # One reject per key even when a batch repeats it.
+    return pl.DataFrame(rows, schema={
+        "reject_id": pl.Utf8, "source": pl.Utf8, "source_path": pl.Utf8, "line_number": pl.Int32,
+        "stage": pl.Utf8, "reason": pl.Utf8, "payload": pl.Utf8, "rejected_at": pl.Datetime("us"),
+    }).unique("reject_id", keep="first", maintain_order=True)

@@ -1,0 +1,66 @@
+"""Outputs: the Parquet feed for BI and the published analyst copy of the warehouse."""
+
+from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, MaterializeResult, MetadataValue, asset
+from dagster_duckdb import DuckDBResource
+
+from georisk.feed import write_feed
+from georisk.publish import publish_copy
+
+from ..partitions import daily_partitions, window_dates
+from ..resources import GeoriskHome
+from .ingest import POOL
+
+# The marts the feed exports (dbt asset keys carry the schema).
+MART_DEPS = [AssetKey(["marts", name]) for name in ("tension_index_daily", "tension_index_drivers",
+             "hostile_mention_frequency_daily", "official_accusations", "denial_counts_daily")]
+
+
+@asset(
+    deps=MART_DEPS,
+    partitions_def=daily_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    pool=POOL,
+    kinds={"parquet"},
+    group_name="outputs",
+)
+def parquet_feed(context: AssetExecutionContext, georisk_home: GeoriskHome, duckdb: DuckDBResource):
+    """Hive-partitioned Parquet files per mart and day under GEORISK_HOME/feed."""
+    first, last = window_dates(*context.partition_time_window)
+    with duckdb.get_connection() as con:
+        rows = write_feed(con, georisk_home.paths.feed, first, last)
+        preview = con.execute(
+            "select index_date, document_count, tension_index, tension_level, top_driver_sentence "
+            "from marts.tension_index_daily where index_date between ? and ? "
+            "order by tension_index desc nulls last, index_date limit 5", [first, last]
+        ).pl()
+    return MaterializeResult(metadata={
+        **{f"rows_{t}": n for t, n in rows.items()},
+        "feed_path": MetadataValue.path(str(georisk_home.paths.feed)),
+        "top_days": MetadataValue.md(_md(preview)),
+    })
+
+
+@asset(
+    deps=[parquet_feed],
+    partitions_def=daily_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    pool=POOL,
+    kinds={"duckdb"},
+    group_name="outputs",
+)
+def analyst_copy(context: AssetExecutionContext, georisk_home: GeoriskHome):
+    """A consistent copy of the warehouse that analysts open read-only, replaced atomically after each run."""
+    size = publish_copy(georisk_home.paths.warehouse, georisk_home.paths.published)
+    return MaterializeResult(metadata={
+        "path": MetadataValue.path(str(georisk_home.paths.published)), "size_bytes": size,
+    })
+
+
+def _md(frame) -> str:
+    if frame.height == 0:
+        return "(no days in this window)"
+    cols = frame.columns
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for row in frame.iter_rows():
+        lines.append("| " + " | ".join("" if v is None else str(v).replace("|", "/")[:120] for v in row) + " |")
+    return "\n".join(lines)

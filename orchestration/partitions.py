@@ -1,0 +1,28 @@
+"""Daily partitions and the small pure functions that turn a partition window into what each stage needs."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from dagster import DailyPartitionsDefinition
+
+from georisk.settings import start_date
+
+daily_partitions = DailyPartitionsDefinition(start_date=start_date(), timezone="UTC")
+
+
+def window_dates(start: datetime, end: datetime) -> tuple[date, date]:
+    """A Dagster time window [start, end) as the first and last day it covers, both inclusive."""
+    first = start.date()
+    last = (end - timedelta(days=1)).date()
+    if last < first:
+        raise ValueError(f"empty partition window {start} .. {end}")
+    return first, last
+
+
+def partition_range_tags(first: date, last: date) -> dict[str, str]:
+    """Run tags that make one run cover a range of daily partitions (a single-run backfill)."""
+    return {
+        "dagster/asset_partition_range_start": first.isoformat(),
+        "dagster/asset_partition_range_end": last.isoformat(),
+    }

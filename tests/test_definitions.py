@@ -1,0 +1,44 @@
+from datetime import UTC, date, datetime
+
+import pytest
+from dagster import AssetKey
+
+from orchestration.partitions import partition_range_tags, window_dates
+
+
+def test_definitions_load_with_the_whole_asset_graph():
+    from orchestration.definitions import DAILY_JOB, defs
+
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    expected = {
+        "raw/documents", "raw/rejects", "raw/signals", "raw/document_assessments",
+        "staging/stg_documents", "staging/stg_signals", "marts/days", "marts/hostile_mention_frequency_daily",
+        "marts/official_accusations", "marts/denial_counts_daily", "marts/tension_index_daily",
+        "marts/tension_index_drivers", "parquet_feed", "analyst_copy",
+    }
+    assert expected <= keys
+    # Every dependency is an asset the pipeline materialises: none dangles as an unknown external key.
+    materializable = {k for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
+    for key in materializable:
+        assert graph.get(key).parent_keys <= materializable, key.to_user_string()
+    # dbt sources are wired to the Python assets that write them, and the feed waits for the marts
+    assert AssetKey(["raw", "signals"]) in graph.get(AssetKey(["staging", "stg_signals"])).parent_keys
+    assert AssetKey(["marts", "tension_index_daily"]) in graph.get(AssetKey("parquet_feed")).parent_keys
+    job = defs.resolve_job_def(DAILY_JOB)
+    assert job.partitions_def is not None
+
+
+def test_window_dates_are_inclusive_days():
+    start = datetime(2024, 4, 6, tzinfo=UTC)
+    assert window_dates(start, datetime(2024, 4, 7, tzinfo=UTC)) == (date(2024, 4, 6), date(2024, 4, 6))
+    assert window_dates(start, datetime(2024, 4, 9, tzinfo=UTC)) == (date(2024, 4, 6), date(2024, 4, 8))
+    with pytest.raises(ValueError):
+        window_dates(start, start)
+
+
+def test_partition_range_tags():
+    assert partition_range_tags(date(2024, 3, 1), date(2024, 4, 30)) == {
+        "dagster/asset_partition_range_start": "2024-03-01",
+        "dagster/asset_partition_range_end": "2024-04-30",
+    }

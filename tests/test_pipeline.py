@@ -1,0 +1,96 @@
+"""The whole asset graph, materialised for real: DuckDB file, dbt build with its tests, feed, publication."""
+
+import shutil
+
+import duckdb
+import polars as pl
+import pytest
+from conftest import SAMPLE_CORPUS
+from dagster import DagsterInstance, materialize
+
+from georisk.runner import days_with_documents
+from orchestration.definitions import ASSETS
+from orchestration.partitions import partition_range_tags
+from orchestration.resources import build_resources
+
+TABLES = ["raw.documents", "raw.rejects", "raw.signals", "raw.document_assessments", "marts.tension_index_daily",
+          "marts.tension_index_drivers", "marts.official_accusations", "marts.hostile_mention_frequency_daily",
+          "marts.denial_counts_daily"]
+
+
+def _counts(path):
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in TABLES}
+
+
+def _feed_snapshot(feed):
+    return {p.relative_to(feed).as_posix(): pl.read_parquet(p).sort(pl.all()) for p in sorted(feed.rglob("*.parquet"))}
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    from georisk.settings import Home
+
+    if not (SAMPLE_CORPUS / "articles.jsonl").exists():
+        pytest.fail("the bundled sample corpus is missing")
+    home = Home(tmp_path_factory.mktemp("home")).ensure()
+    shutil.copytree(SAMPLE_CORPUS, home.inbox / "sample_corpus", ignore=shutil.ignore_patterns("*.md"))
+    first, last = days_with_documents(home)
+    tags = partition_range_tags(first, last)
+    with DagsterInstance.ephemeral() as instance:
+        result = materialize(ASSETS, resources=build_resources(home), instance=instance, tags=tags)
+        assert result.success
+        counts = _counts(home.warehouse)
+        feed = _feed_snapshot(home.feed)
+        again = materialize(ASSETS, resources=build_resources(home), instance=instance, tags=tags)
+        assert again.success
+    return home, first, last, result, counts, feed
+
+
+def test_every_sample_document_lands_once(sample_run):
+    home, *_rest, counts, _feed = sample_run
+    labelled = (SAMPLE_CORPUS.parent / "gold" / "sample_corpus.jsonl").read_text(encoding="utf-8").strip().splitlines()
+    assert counts["raw.documents"] == len(labelled)
+    assert counts["raw.rejects"] == 0
+    assert counts["raw.document_assessments"] == counts["raw.documents"]
+    assert counts["raw.signals"] > 0
+
+
+def test_index_has_a_row_for_every_day_with_documents(sample_run):
+    home, first, last, *_ = sample_run
+    with duckdb.connect(str(home.published), read_only=True) as con:
+        doc_days = {r[0] for r in con.execute("select distinct published_date from raw.documents").fetchall()}
+        index = con.execute("select index_date, document_count, tension_index, tension_level "
+                            "from marts.tension_index_daily").fetchall()
+    by_day = {d: (n, idx, level) for d, n, idx, level in index}
+    assert doc_days <= set(by_day)
+    assert all(by_day[d][0] > 0 and by_day[d][1] is not None for d in doc_days)
+    assert min(by_day) == first and max(by_day) == last
+    # the index moves: not every day has the same value
+    assert len({round(v[1], 1) for v in by_day.values() if v[1] is not None}) > 3
+
+
+def test_dbt_tests_ran_as_asset_checks(sample_run):
+    result = sample_run[3]
+    checks = result.get_asset_check_evaluations()
+    assert len(checks) >= 20
+    assert all(c.passed for c in checks), [c.check_name for c in checks if not c.passed]
+
+
+def test_rerun_gives_the_same_tables_and_feed(sample_run):
+    home, *_rest, counts, feed = sample_run
+    assert _counts(home.warehouse) == counts
+    again = _feed_snapshot(home.feed)
+    assert again.keys() == feed.keys()
+    for name, frame in feed.items():
+        assert again[name].equals(frame), name
+
+
+def test_feed_is_hive_partitioned_with_the_date_inside(sample_run):
+    home, first, last, *_ = sample_run
+    files = sorted((home.feed / "tension_index").glob("date=*/*.parquet"))
+    assert files, "no tension_index feed files"
+    frame = pl.read_parquet(files[0])
+    assert "date" in frame.columns and frame.height == 1
+    assert files[0].parent.name == f"date={frame['date'][0].isoformat()}"
+    assert not list(home.feed.glob(".staging-*"))
