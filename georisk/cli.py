@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .errors import GeoriskError
@@ -165,25 +166,28 @@ def index(
             w.writerow([r["date"], r["index"], r["level"], r["documents"], r["low_confidence"],
                         top.get("sentence"), top.get("url")])
     elif fmt == "table":
-        out.print(_index_table(rows))
+        # A pipe gets rich's 80 columns by default: give the evidence room there too.
+        Console(width=None if out.is_terminal else 150).print(_index_table(rows))
     else:
         raise GeoriskError(f"--format must be table, json or csv, not {fmt!r}")
 
 
 def _index_table(rows: list[dict]) -> Table:
-    t = Table(title="Kazakhstan tension index (reference period = 100)", show_lines=False)
-    for col, just in (("date", "left"), ("index", "right"), ("level", "left"), ("docs", "right"),
-                      ("top evidence", "left")):
-        t.add_column(col, justify=just, overflow="fold")
+    t = Table(title="Kazakhstan tension index (reference period = 100)", title_justify="left")
+    t.add_column("date", no_wrap=True, min_width=10)
+    t.add_column("index", justify="right", no_wrap=True, min_width=5)
+    t.add_column("level", no_wrap=True, min_width=8)
+    t.add_column("docs", justify="right", no_wrap=True, min_width=4)
+    t.add_column("top evidence (speaker)", no_wrap=True, overflow="ellipsis", max_width=100)
     colours = {"critical": "bold red", "high": "red", "elevated": "yellow", "calm": "green"}
     for r in rows:
         if not r["documents"]:
             continue
         top = r["drivers"][0] if r["drivers"] else None
-        evidence = f"{top['sentence'][:110]} ({top['speaker'] or 'outlet'})" if top else ""
+        evidence = f"{' '.join(top['sentence'].split())} ({top['speaker'] or 'outlet'})" if top else ""
         level = r["level"] + (" (low conf.)" if r["low_confidence"] else "")
         t.add_row(r["date"], f"{r['index']:.0f}" if r["index"] is not None else "-",
-                  f"[{colours.get(r['level'], '')}]{level}[/]", str(r["documents"]), evidence)
+                  f"[{colours.get(r['level'], '')}]{level}[/]", str(r["documents"]), escape(evidence))
     return t
 
 
