@@ -44,6 +44,11 @@ ui: setup
 	@test -f $(GEORISK_HOME)/dagster/dagster.yaml || $(VENV)/bin/python -c "from georisk.runner import prepare_dagster_home; from georisk.settings import home; prepare_dagster_home(home())"
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH DAGSTER_HOME=$(GEORISK_HOME)/dagster $(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
+# Extraction throughput against the floor and a spaCy PhraseMatcher reference; writes bench_results/.
+bench: setup
+	@$(UV) sync --frozen --group bench --quiet
+	@$(VENV)/bin/python -m bench.run
+
 lint: setup
 	@$(VENV)/bin/ruff check .
 
