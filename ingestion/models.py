@@ -23,6 +23,12 @@ class Document:
     content_hash: str = ""
     raw_payload: str = ""
     fetched_at: datetime | None = None
+    source_id: str | None = None  # the entry in config/sources.yaml it came from
+    outlet_country: str | None = None  # ISO 3166 alpha-2 of the publisher
+    outlet_alignment: str | None = None  # state | state_aligned | independent | official_body
+    author: str | None = None
+    issuing_body: str | None = None  # for official statements: the ministry or office that issued it
+    near_duplicate_of: str | None = None  # set by the store: the document this one republishes
 
 
 @dataclass

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 import polars as pl
 
 from .canonical import stable_id
 from .models import Document, Reject
+from .neardup import is_near_duplicate, shingles
 
 DDL = """
 create schema if not exists raw;
@@ -31,6 +32,13 @@ create table if not exists raw.documents (
     fetched_at timestamp,
     raw_payload varchar
 );
+alter table raw.documents add column if not exists source_id varchar;
+alter table raw.documents add column if not exists outlet_country varchar;
+alter table raw.documents add column if not exists outlet_alignment varchar;
+alter table raw.documents add column if not exists author varchar;
+alter table raw.documents add column if not exists issuing_body varchar;
+alter table raw.documents add column if not exists published_at_utc timestamp;
+alter table raw.documents add column if not exists near_duplicate_of varchar;
 create table if not exists raw.rejects (
     reject_id varchar primary key,
     source varchar not null,
@@ -46,7 +54,11 @@ create table if not exists raw.rejects (
 DOCUMENT_COLUMNS = [
     "doc_id", "source", "source_path", "outlet", "doc_type", "url", "title", "text", "language",
     "published_at", "published_date", "date_source", "content_hash", "fetched_at", "raw_payload",
+    "source_id", "outlet_country", "outlet_alignment", "author", "issuing_body", "published_at_utc",
+    "near_duplicate_of",
 ]
+# Candidates for near-duplicate links: documents this many days either side of the new one.
+NEAR_DUPLICATE_DAYS = 3
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -59,6 +71,7 @@ class StoreResult:
     updated: int = 0
     duplicates: int = 0
     rejected: int = 0
+    near_duplicates: int = 0  # stored, and linked to the document they republish
 
     def __add__(self, other: StoreResult) -> StoreResult:
         return StoreResult(*(a + b for a, b in zip(asdict(self).values(), asdict(other).values(), strict=True)))
@@ -73,6 +86,7 @@ def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject]) ->
     ensure_schema(con)
     result = StoreResult(rejected=len(rejects))
     to_insert, to_update = _classify(con, docs, result)
+    result.near_duplicates = _link_near_duplicates(con, to_insert + to_update)
     con.execute("begin transaction")
     try:
         if to_update:
@@ -80,7 +94,8 @@ def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject]) ->
         new = to_insert + to_update
         if new:
             frame = _documents_frame(new)  # noqa: F841 - read by DuckDB's replacement scan below
-            con.execute(f"insert into raw.documents select {', '.join(DOCUMENT_COLUMNS)} from frame")
+            cols = ", ".join(DOCUMENT_COLUMNS)
+            con.execute(f"insert into raw.documents ({cols}) select {cols} from frame")
         if rejects:
             rframe = _rejects_frame(rejects)  # noqa: F841
             con.execute("insert into raw.rejects select * from rframe on conflict do nothing")
@@ -126,14 +141,61 @@ def _classify(con, docs: list[Document], result: StoreResult) -> tuple[list[Docu
     return to_insert, to_update
 
 
+def _link_near_duplicates(con, new: list[Document]) -> int:
+    """Set near_duplicate_of on each new document that republishes an earlier one (nearby days, same
+    language). The original is the earliest published, then the smallest id, so reruns link the same way."""
+    if not new:
+        return 0
+    days = [d.published_date for d in new]
+    lo, hi = min(days) - timedelta(days=NEAR_DUPLICATE_DAYS), max(days) + timedelta(days=NEAR_DUPLICATE_DAYS)
+    rows = con.execute(
+        "select doc_id, published_date, language, text, near_duplicate_of from raw.documents "
+        "where published_date between ? and ? and doc_id not in (select unnest(?))",
+        [lo, hi, [d.doc_id for d in new]],
+    ).fetchall()
+    pool = [(pd, doc_id, lang, shingles(text), dup) for doc_id, pd, lang, text, dup in rows]
+    linked = 0
+    for d in sorted(new, key=lambda x: (x.published_date, x.doc_id)):
+        own = shingles(d.text)
+        d.near_duplicate_of = None
+        for pd, doc_id, lang, sh, dup in sorted(pool, key=lambda p: (p[0], p[1])):
+            if lang == d.language and abs((pd - d.published_date).days) <= NEAR_DUPLICATE_DAYS \
+                    and (pd, doc_id) < (d.published_date, d.doc_id) and is_near_duplicate(own, sh):
+                d.near_duplicate_of = dup or doc_id
+                linked += 1
+                break
+        pool.append((d.published_date, d.doc_id, d.language, own, d.near_duplicate_of))
+    return linked
+
+
+def _utc(value: str | None) -> datetime | None:
+    """An ISO date or date-time as naive UTC; a bare date is midnight UTC."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
 def _documents_frame(docs: list[Document]) -> pl.DataFrame:
+    rows = []
+    for d in docs:
+        row = {c: getattr(d, c, None) for c in DOCUMENT_COLUMNS}
+        row["published_at_utc"] = _utc(d.published_at) or datetime(*d.published_date.timetuple()[:3])
+        rows.append(row)
     return pl.DataFrame(
-        [{c: getattr(d, c) for c in DOCUMENT_COLUMNS} for d in docs],
+        rows,
         schema={
             "doc_id": pl.Utf8, "source": pl.Utf8, "source_path": pl.Utf8, "outlet": pl.Utf8, "doc_type": pl.Utf8,
             "url": pl.Utf8, "title": pl.Utf8, "text": pl.Utf8, "language": pl.Utf8, "published_at": pl.Utf8,
             "published_date": pl.Date, "date_source": pl.Utf8, "content_hash": pl.Utf8,
-            "fetched_at": pl.Datetime("us"), "raw_payload": pl.Utf8,
+            "fetched_at": pl.Datetime("us"), "raw_payload": pl.Utf8, "source_id": pl.Utf8,
+            "outlet_country": pl.Utf8, "outlet_alignment": pl.Utf8, "author": pl.Utf8, "issuing_body": pl.Utf8,
+            "published_at_utc": pl.Datetime("us"), "near_duplicate_of": pl.Utf8,
         },
     )
 

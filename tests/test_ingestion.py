@@ -78,3 +78,36 @@ def test_drop_folder_collects_only_the_window(tmp_path):
 def test_canonical_url_drops_tracking_and_fragments():
     assert canonical_url("HTTPS://Example.COM/news/1/?utm_source=tg&id=5#top") == "https://example.com/news/1?id=5"
     assert content_hash("A  b\u00a0C") == content_hash("a b c")
+
+
+BODY = ("The Kazakh foreign ministry summoned the Russian ambassador on Monday after a member of the State Duma "
+        "said on television that the northern regions of the country had historically belonged to Russia. "
+        "The ministry said such statements damage the friendly relations between the two countries and asked "
+        "Moscow to give an official assessment of the remarks. The deputy later told reporters that his words "
+        "had been taken out of context and that he respected the sovereignty of the neighbouring state.")
+
+
+def test_republished_copy_is_stored_and_linked_to_the_original(tmp_path):
+    folder = tmp_path / "drop"
+    _write(folder / "original.txt", f"date 2024-04-08\n{BODY}")
+    _write(folder / "reprint.txt", f"date 2024-04-09\nShare this article\nBy Staff Writer\n{BODY}\nRead also: floods")
+    _write(folder / "other.txt", "date 2024-04-09\n" + BODY.replace("Kazakh", "Armenian").replace("northern", "southern")
+           .replace("summoned", "called in").replace("friendly", "allied").replace("sovereignty", "borders")
+           .replace("official assessment", "explanation").replace("taken out of context", "misquoted"))
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    result = store(con, read_path(folder))
+    assert (result.stored, result.near_duplicates) == (3, 1)
+    links = dict(con.execute("select doc_id, near_duplicate_of from raw.documents").fetchall())
+    assert links == {"original.txt": None, "reprint.txt": "original.txt", "other.txt": None}
+    # a rerun links the same way and stores nothing new
+    again = store(con, read_path(folder))
+    assert again.stored == 0 and dict(con.execute("select doc_id, near_duplicate_of from raw.documents").fetchall()) == links
+
+
+def test_published_at_is_kept_as_given_and_normalised_to_utc(tmp_path):
+    line = json.dumps({"id": "t", "text": "Astana news about grain.", "published_at": "2024-04-06T23:30:00+05:00"})
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    store(con, read_path(_write(tmp_path / "in.jsonl", line)))
+    given, utc, day = con.execute("select published_at, published_at_utc, published_date from raw.documents").fetchone()
+    assert given == "2024-04-06T23:30:00+05:00"
+    assert utc.isoformat() == "2024-04-06T18:30:00" and day.isoformat() == "2024-04-06"

@@ -1,15 +1,18 @@
+-- A republished copy of a story (is_near_duplicate) is counted once, as its original.
 with docs as (
     select published_date, count(*) as document_count
     from {{ ref('stg_documents') }}
+    where not is_near_duplicate
     group by 1
 ),
 mentions as (
     select
-        published_date,
+        s.published_date,
         count(*) as hostile_mention_count,
-        count(distinct doc_id) as documents_with_hostile_mention_count
-    from {{ ref('stg_signals') }}
-    where kind = 'hostile_mention'
+        count(distinct s.doc_id) as documents_with_hostile_mention_count
+    from {{ ref('stg_signals') }} as s
+    join {{ ref('stg_documents') }} as d using (doc_id)
+    where s.kind = 'hostile_mention' and not d.is_near_duplicate
     group by 1
 )
 select

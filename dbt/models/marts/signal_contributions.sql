@@ -18,3 +18,5 @@ select
         else 0 end as contribution_points
 from {{ ref('stg_signals') }} as s
 join {{ ref('stg_documents') }} as doc using (doc_id)
+-- a republished copy adds nothing: its original already counts
+where not doc.is_near_duplicate

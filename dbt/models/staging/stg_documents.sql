@@ -1,14 +1,22 @@
 select
     doc_id,
     source,
+    source_id,
     outlet,
+    outlet_country,
+    outlet_alignment,
     doc_type,
     url,
     title,
+    author,
+    issuing_body,
     language,
+    published_at_utc,
     published_date,
     date_source,
     content_hash,
+    near_duplicate_of,
+    near_duplicate_of is not null as is_near_duplicate,
     length(text) as text_char_count,
     fetched_at
 from {{ source('raw', 'documents') }}
