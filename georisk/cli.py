@@ -66,16 +66,23 @@ def extract(
 
 @app.command()
 def ingest(
-    from_path: Annotated[Path, typer.Option("--from", help="A .jsonl file, or a folder of .txt/.html/.jsonl files.")],
+    from_path: Annotated[Path | None, typer.Option("--from", help="A .jsonl file, or a folder of .txt/.html/.jsonl files.")] = None,
+    day: Annotated[str | None, typer.Option("--date", help="Collect this day (YYYY-MM-DD) from every configured source.")] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="With --date: skip feeds, official pages and GDELT.")] = False,
 ):
     """Store documents in the warehouse under GEORISK_HOME (deduplicated, rejects recorded)."""
     import duckdb
 
+    h = home().ensure()
+    if (from_path is None) == (day is None):
+        raise GeoriskError("give either --from PATH or --date YYYY-MM-DD")
+    if day is not None:
+        _ingest_day(h, _day(day, "--date"), network=not offline)
+        return
     from ingestion.files import read_path
     from ingestion.models import Reject
     from ingestion.store import store
 
-    h = home().ensure()
     if not from_path.exists():
         raise GeoriskError(f"no such file or folder: {from_path}")
     with err.status(f"Reading {from_path}"):
@@ -89,28 +96,53 @@ def ingest(
               f"duplicates {result.duplicates}  ->  {h.warehouse}", highlight=False)
 
 
+def _ingest_day(h, day: date, network: bool) -> None:
+    import duckdb
+
+    from ingestion.daily import ingest_window, sources_config_path
+    from ingestion.sources.config import ConfigError
+
+    try:
+        with duckdb.connect(str(h.warehouse)) as con, err.status(f"Collecting {day} from the configured sources"):
+            report = ingest_window(con, h.root, day, day, network=network)
+    except ConfigError as e:
+        raise GeoriskError(f"{sources_config_path()}: {e}") from None
+    t = Table("source", "kind", "documents", "rejects", "note", title=f"Sources for {day}", title_justify="left")
+    for sid, summary in sorted(report.sources.items()):
+        note = summary.failed or "; ".join(summary.notes[:2])
+        t.add_row(sid, summary.kind, str(summary.documents), str(summary.rejects), escape(note or ""))
+    Console(stderr=True, width=None if err.is_terminal else 150).print(t)
+    r = report.result
+    out.print(f"stored {r.stored}, updated {r.updated}, rejected {r.rejected}, duplicates {r.duplicates}, "
+              f"near-duplicates {r.near_duplicates}  ->  {h.warehouse}", highlight=False)
+
+
 @app.command()
 def materialize(
     from_day: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
     to_day: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
 ):
     """Run the Dagster asset graph (ingest, extract, dbt, feed, publish) for the days with documents."""
-    from .runner import days_with_documents, run_daily_job
+    from .runner import day_ranges, days_with_documents, run_daily_job
 
     h = home().ensure()
     first, last = _day(from_day, "--from"), _day(to_day, "--to")
-    if first is None or last is None:
-        found = days_with_documents(h)
-        if found is None:
-            raise GeoriskError(f"no documents in {h.warehouse} or {h.inbox}; run `georisk ingest --from PATH` first")
-        first, last = first or found[0], last or found[1]
-    if last < first:
+    if (first is None) != (last is None):
+        raise GeoriskError("give both --from and --to, or neither (then: every day with documents)")
+    if first is not None and last < first:
         raise GeoriskError(f"--to {last} is before --from {first}")
-    with err.status(f"Materialising {first} .. {last}") as status:
-        result = run_daily_job(h, first, last, report=lambda msg: status.update(f"{first} .. {last}: {msg}"))
-        done = [e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"]
-    out.print(f"materialised {first} .. {last} in one run ({len(done)} steps, run {result.run_id[:8]}); "
-              f"published {h.published}", highlight=False)
+    if first is not None:
+        ranges = [(first, last)]
+    else:
+        ranges = day_ranges(days_with_documents(h))
+        if not ranges:
+            raise GeoriskError(f"no documents in {h.warehouse} or {h.inbox}; run `georisk ingest --from PATH` first")
+    for lo, hi in ranges:
+        with err.status(f"Materialising {lo} .. {hi}") as status:
+            result = run_daily_job(h, lo, hi, report=lambda msg, lo=lo, hi=hi: status.update(f"{lo} .. {hi}: {msg}"))
+            done = sum(e.event_type_value == "STEP_SUCCESS" for e in result.all_events)
+        out.print(f"materialised {lo} .. {hi} in one run ({done} steps, run {result.run_id[:8]})", highlight=False)
+    out.print(f"published {h.published}", highlight=False)
 
 
 def _published_connection():
@@ -122,30 +154,38 @@ def _published_connection():
     return duckdb.connect(str(path), read_only=True, config={"enable_external_access": False})
 
 
+_INDEX_COLUMNS = ["tension_index", "tension_level", "document_count", "is_low_confidence", "hostile_mention_count",
+                  "accusation_count", "threat_count", "denial_count", "threat_subindex", "act_claim_subindex",
+                  "tension_index_ma7", "tension_index_ma30", "tension_zscore_90d", "methodology_version"]
+
+
 def _index_rows(first: date | None, last: date | None) -> list[dict]:
+    lo, hi = first or date(1900, 1, 1), last or date(2999, 12, 31)
     with _published_connection() as con:
-        lo = first or date(1900, 1, 1)
-        hi = last or date(2999, 12, 31)
         days = con.execute(
-            "select index_date, tension_index, tension_level, document_count, is_low_confidence, "
-            "hostile_mention_count, accusation_count, threat_count, denial_count, methodology_version "
-            "from marts.tension_index_daily where index_date between ? and ? order by index_date", [lo, hi]
-        ).fetchall()
+            f"select index_date, {', '.join(_INDEX_COLUMNS)} from marts.tension_index_daily "
+            "where index_date between ? and ? order by index_date", [lo, hi]).fetchall()
         drivers = con.execute(
-            "select index_date, sentence, kind, speaker_name, doc_id, url, contribution_points "
+            "select index_date, sentence, kind, speaker_name, doc_id, url, weighted_score "
             "from marts.tension_index_drivers where index_date between ? and ? order by index_date, driver_rank",
-            [lo, hi],
-        ).fetchall()
+            [lo, hi]).fetchall()
     by_day: dict[date, list[dict]] = {}
-    for d, sentence, kind, speaker, doc_id, url, points in drivers:
+    for d, sentence, kind, speaker, doc_id, url, weight in drivers:
         by_day.setdefault(d, []).append({"sentence": sentence, "kind": kind, "speaker": speaker,
-                                         "doc_id": doc_id, "url": url, "points": round(points, 3)})
-    return [
-        {"date": d.isoformat(), "index": idx, "level": level, "documents": n, "low_confidence": low,
-         "hostile_mentions": hm, "accusations": ac, "threats": th, "denials": dn, "methodology_version": mv,
-         "drivers": by_day.get(d, [])}
-        for d, idx, level, n, low, hm, ac, th, dn, mv in days
-    ]
+                                         "doc_id": doc_id, "url": url, "weight": round(weight, 4)})
+    rows = []
+    for d, *values in days:
+        v = dict(zip(_INDEX_COLUMNS, values, strict=True))
+        rows.append({
+            "date": d.isoformat(), "index": v["tension_index"], "level": v["tension_level"],
+            "documents": v["document_count"], "low_confidence": v["is_low_confidence"],
+            "hostile_mentions": v["hostile_mention_count"], "accusations": v["accusation_count"],
+            "threats": v["threat_count"], "denials": v["denial_count"], "threat_subindex": v["threat_subindex"],
+            "act_claim_subindex": v["act_claim_subindex"], "ma7": v["tension_index_ma7"],
+            "ma30": v["tension_index_ma30"], "zscore_90d": v["tension_zscore_90d"],
+            "methodology_version": v["methodology_version"], "drivers": by_day.get(d, []),
+        })
+    return rows
 
 
 @app.command()
@@ -230,8 +270,8 @@ def query(
     else:
         t = Table(*cols)
         for r in data:
-            t.add_row(*("" if v is None else str(v) for v in r))
-        out.print(t)
+            t.add_row(*(escape("" if v is None else str(v)) for v in r))
+        Console(width=None if out.is_terminal else 200).print(t)
         err.print(f"{len(data)} rows", highlight=False)
 
 

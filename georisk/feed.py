@@ -18,8 +18,10 @@ FEED_TABLES: dict[str, tuple[str, str]] = {
     "tension_index": ("marts.tension_index_daily", "index_date"),
     "tension_index_drivers": ("marts.tension_index_drivers", "index_date"),
     "hostile_mention_frequency": ("marts.hostile_mention_frequency_daily", "index_date"),
+    "hostile_mention_breakdown": ("marts.hostile_mention_breakdown_daily", "index_date"),
     "official_accusations": ("marts.official_accusations", "accusation_date"),
-    "denial_counts": ("marts.denial_counts_daily", "index_date"),
+    "denials": ("marts.denials", "denial_date"),
+    "threats": ("marts.threats", "threat_date"),
 }
 
 

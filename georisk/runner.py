@@ -40,7 +40,7 @@ def prepare_dagster_home(home: Home) -> Path:
 def ensure_dbt_manifest(force: bool = False) -> Path:
     """Build dbt/target/manifest.json when it is missing: Dagster reads it when the definitions load."""
     manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
-    if manifest.exists() and not force:
+    if manifest.exists() and not force and not _dbt_sources_newer_than(manifest):
         return manifest
     from orchestration.resources import dbt_executable
 
@@ -53,6 +53,15 @@ def ensure_dbt_manifest(force: bool = False) -> Path:
     return manifest
 
 
+def _dbt_sources_newer_than(manifest: Path) -> bool:
+    built = manifest.stat().st_mtime
+    files = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    for folder in ("models", "macros", "seeds", "tests"):
+        files += [p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file()]
+    # stat() follows the seed links into reference/, so an edited register counts too
+    return any(p.exists() and p.stat().st_mtime > built for p in files)
+
+
 def clean_dbt_run_dirs() -> None:
     """Each Dagster dbt run leaves dbt/target/<run-dir>; keep only the project's own artifacts."""
     target = DBT_PROJECT_DIR / "target"
@@ -63,21 +72,36 @@ def clean_dbt_run_dirs() -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
-def days_with_documents(home: Home) -> tuple[date, date] | None:
-    """The first and last day that have documents: stored in the warehouse or waiting in the drop folder."""
+def days_with_documents(home: Home) -> list[date]:
+    """Every day that has documents: stored in the warehouse or waiting in the drop folder."""
     from ingestion.files import read_path
     from ingestion.models import Document
 
-    days: list[date] = []
+    days: set[date] = set()
     if home.warehouse.exists():
         with duckdb.connect(str(home.warehouse), read_only=True) as con:
             if con.execute("select count(*) from information_schema.tables where table_schema = 'raw' "
                            "and table_name = 'documents'").fetchone()[0]:
-                lo, hi = con.execute("select min(published_date), max(published_date) from raw.documents").fetchone()
-                days += [d for d in (lo, hi) if d is not None]
+                days.update(r[0] for r in con.execute("select distinct published_date from raw.documents").fetchall())
     if home.inbox.exists():
-        days += [i.published_date for i in read_path(home.inbox) if isinstance(i, Document)]
-    return (min(days), max(days)) if days else None
+        days.update(i.published_date for i in read_path(home.inbox) if isinstance(i, Document))
+    return sorted(days)
+
+
+# Days with documents closer than this are run together (the days between cost little); farther apart, they
+# get a run each, so that a few stray old documents do not make one run span years of empty partitions.
+MAX_GAP_DAYS = 14
+
+
+def day_ranges(days: list[date], max_gap: int = MAX_GAP_DAYS) -> list[tuple[date, date]]:
+    """Sorted days grouped into ranges whose neighbours are at most `max_gap` days apart."""
+    ranges: list[tuple[date, date]] = []
+    for d in sorted(set(days)):
+        if ranges and (d - ranges[-1][1]).days <= max_gap:
+            ranges[-1] = (ranges[-1][0], d)
+        else:
+            ranges.append((d, d))
+    return ranges
 
 
 class _StepProgress(logging.Handler):

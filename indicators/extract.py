@@ -21,6 +21,7 @@ No rule refers to any particular article: all wording lives in ``reference/lexic
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass
@@ -31,15 +32,21 @@ from . import doc_meta
 from .reference import (
     ADV,
     CUE,
+    DESC,
     EXCL,
+    FIRST,
     GROUP,
+    INDEF,
+    OBSERVER,
     OTHER,
     OUTLET,
     PERSON,
+    ROLE,
     SPEECH,
     SPEECH_AFTER,
     TARGET,
     WITH,
+    Entry,
     Hit,
     Target,
     find_outlet,
@@ -62,6 +69,13 @@ DOCUMENT_SCHEMA: dict[str, pl.DataType] = {
     "target_mentioned": pl.Boolean, "tension_rating": pl.Int64, "signal_count": pl.Int64,
 }
 MIN_SCORE = 0.45
+# categories of hostile/threat cues whose negation is a disclaimer by the speaker ("нет территориальных претензий",
+# "Kazakhstan is not an enemy", "no plans for an invasion"): a denial in the dispute
+_DISCLAIMED = frozenset({"territorial_claim", "war_threat", "next_target", "enemy_image", "artificial_state"})
+_NEGATED_CLAIM = Entry(id="negated_claim", lang="", kind="denial", category="no_claims", weight=0.8, patterns=[])
+# evidence of a voice nobody can identify (no speaker, publisher not in outlets.csv): enough for strong cues
+# (weight >= 0.75), not for weak ones such as a bare "consequences"
+UNKNOWN_VOICE = 0.7
 
 
 @dataclass
@@ -80,6 +94,7 @@ class Entity:
     role: str | None
     country: str | None
     alias: bool = False  # a surname-only mention
+    anaphor: bool = False  # a role noun ("the deputy", "генерал") resolved or left unnamed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -87,7 +102,14 @@ class Entity:
 # ---------------------------------------------------------------------------------------------
 
 _WORD_RE = re.compile(r"[\w'-]+")
+_CLAUSE_RE = re.compile(r"[,;:!?().]|\s-\s")
 _PRON_START_RE = re.compile(r"^[\s\"'(\[-]*(he|she|it|they|his|her|its|their|он|она|оно|они|его|ее|их)\b")
+_QUOTE_GAP_RE = re.compile(r"[\s,.!?-]*(?:the |a |an )?")
+_SPEAKER_GAP_RE = re.compile(r"\s*(?:has |had |also |then |later )?")
+_PRON_PHRASE_RE = re.compile(
+    r"^[\s\"'(\[-]*(?:по\s+(его|ее|их)\s+(?:словам|мнению|данным)|according\s+to\s+(him|her|them)"
+    r"|in\s+(his|her|their)\s+(?:words|view|opinion))\b")
+_INV_PRON_RE = re.compile(r"\s+(он|она|они)\b")
 _SUBJ_PRON_RE = re.compile(r"\b(he|she|it|they|он|она|оно|они)\s+(?:\w+\s+){0,2}$")
 _NAME_RUN_RE = re.compile(r"(?:[A-ZА-ЯЁ][a-zа-яё'’]+(?:-[A-ZА-ЯЁ]?[a-zа-яё'’]+)?\s+){1,5}[A-ZА-ЯЁ][a-zа-яё'’]+(?:-[A-ZА-ЯЁ]?[a-zа-яё]+)?")
 _ROLE_WORDS = frozenset(
@@ -99,6 +121,12 @@ _ROLE_WORDS = frozenset(
     "блогер блогера комментатор журналист аким председатель глава президент политолог эксперт "
     "директор чиновник полковник ведущий пропагандист".split()
 )
+_ROLE_OF_RE = re.compile(r"\s+(?:on|of|from|at|with|for|в|из|на|с)\s+(?:a |an |the )?")
+_POSTED_TO_RE = re.compile(r"\b(?:to|in|в|к)\s+$")
+_FURNITURE_RE = re.compile(r"^\W*(читайте также|читайте еще|смотрите также|см\. также|read also|see also|related|"
+                           r"also read|по теме)\b")
+_OBJECT_VERBS = ("назва", "назыв", "обвин", "критик", "раскритик", "осуд", "упрек", "call", "accus", "describ",
+                 "label", "brand", "criticis", "criticiz", "condemn", "blam")
 _OUTLET_DESC_RE = re.compile(
     r"\b(the (?:same )?(?:website|site|outlet|newspaper|channel|tv channel|publication|portal|broadcaster|paper)"
     r"|(?:это|этот|то же) (?:издание|сайт|канал|газета)|издание|телеканал)\b")
@@ -139,6 +167,23 @@ class _Doc:
         self._bloc = codes.index("XW") if "XW" in codes else -2
         self._full_names: dict[str, int] = {}  # surname key -> person index (from full-name hits)
         self._person_resolution()
+        # register people by position (for role-noun anaphora) and country mentions by position
+        # (for descriptors such as "the Central Asian country"): both are plain sorted lists
+        self._person_pos = [(h.start, h.ref) for h in hits if h.role == PERSON]
+        self._country_pos: list[tuple[int, str]] = []
+        for h in hits:
+            if h.role == TARGET:
+                self._country_pos.append((h.start, "target"))
+            elif h.role == ADV:
+                self._country_pos.append((h.start, "adversary"))
+            elif h.role == OTHER and h.ref != self._bloc:
+                self._country_pos.append((h.start, "other"))
+        self._country_starts = [x[0] for x in self._country_pos]
+        self.pub_entity = _publisher_entity(publisher)
+        # an article that talks about the adversary's propaganda is an observer's, not a hostile source
+        self.observer = any(h.role == OBSERVER for h in hits)
+        if self.pub_entity is not None and (publisher or {}).get("guessed") and publisher["country"] != target.code:
+            self.pub_entity = None  # a country word in an unknown name ("... Moscow Times") is no voice
 
     # ---------------- entities ----------------
 
@@ -190,9 +235,107 @@ class _Doc:
                                   g.get("country")))
             k += len(same)
         out.extend(self._unknown_persons(i, out))
+        out.extend(self._role_entities(i, out))
         out.sort(key=lambda e: e.start)
         self._ents[i] = out
         return out
+
+    def _role_entities(self, i: int, known: list[Entity]) -> list[Entity]:
+        """Role nouns ("the deputy", "генерал", "an Almaty lawyer"): the last register person of the
+        document with that role, or an unnamed person whose side comes from a nationality word."""
+        hs = self.by_sent.get(i, [])
+        roles = [h for h in hs if h.role == ROLE]
+        if not roles:
+            return []
+        t = self.t
+        a, b = self.S.span(i)
+        out: list[Entity] = []
+        for h in roles:
+            if any(not (h.end <= k.start or h.start >= k.end) for k in known + out):
+                continue
+            if any(x is not h and x.role == ROLE and 0 <= h.start - self._word_end(x.end) <= 1 for x in roles):
+                continue  # a genitive dependent: "пресс-секретарь президента" is the press secretary
+            # a title in front of a name ("депутат Госдумы Андрей Гурулёв", "the minister, Aida Balayeva")
+            if any(k.etype == "person" and not k.anaphor and 0 <= k.start - h.end <= 70
+                   and not any(c in ".;:!?" for c in self.text[h.end:k.start])
+                   and not any(y.role in (SPEECH, SPEECH_AFTER, CUE) and h.end <= y.start < k.start for y in hs)
+                   for k in known):
+                continue
+            nat = self._nationality(h, hs, known)
+            indef = any(x.role == INDEF and 0 <= h.start - x.end <= 3 for x in hs)
+            keys = [k for k in t.entries[h.ref].category.split("|") if k]
+            label = self.text[h.start:self._word_end(h.end)]
+            found = None
+            if keys and not indef:
+                found = self._resolve_role(h.start, keys, nat)
+            if found is not None:
+                p = t.people[found]
+                out.append(Entity(h.start, h.end, "person", p["canonical_name"], p["person_id"], p["role"] or None,
+                                  p["country"] or None, alias=True, anaphor=True))
+            else:
+                country = nat if nat not in (None, "XX") else None
+                out.append(Entity(h.start, h.end, "person", label, None, label, country, anaphor=True))
+        return out
+
+    def _word_end(self, pos: int) -> int:
+        n = len(self.f)
+        while pos < n and (self.f[pos].isalnum() or self.f[pos] == "-"):
+            pos += 1
+        return pos
+
+    def _nationality(self, h: Hit, hs: list[Hit], known: list[Entity]) -> str | None:
+        """Country of a role noun from the words around it: an institution right after it ("депутаты
+        Мажилиса"), a country word right before it ("an Almaty lawyer", "российский генерал") or, in Russian,
+        a country word in the genitive phrase after it ("директор алматинского центра"); "XX" = elsewhere."""
+        t = self.t
+
+        others = list(t.other_countries)
+
+        def code(x: Hit) -> str:
+            if x.role == OTHER:  # "Kyrgyz officials": a third country's voice
+                return others[x.ref] if 0 <= x.ref < len(others) and others[x.ref] != "XW" else "XX"
+            return t.code if x.role == TARGET else t.adversary
+        for k in known:
+            if k.etype in ("organization", "outlet", "group") and k.country and (
+                    0 <= k.start - h.end <= 2 or (0 <= k.start - h.end <= 16 and _ROLE_OF_RE.fullmatch(
+                        self.f[h.end:k.start]))):
+                return k.country  # "депутаты Мажилиса", "a guest on a Rossiya-1 talk show"
+        before = [x for x in hs if x.role in (TARGET, ADV, OTHER) and 0 <= h.start - x.end <= 25
+                  and self._adjacent(x.end, h.start)]
+        if before:
+            return code(before[-1])
+        if any(ord(c) > 0x3FF for c in h.key):
+            after = [x for x in hs if x.role in (TARGET, ADV, OTHER) and 0 <= x.start - h.end <= 30
+                     and self._adjacent(h.end, x.start)
+                     and not any(y.role in (SPEECH, SPEECH_AFTER, CUE) and h.end <= y.start < x.start for y in hs)]
+            if after:
+                return code(after[0])
+        return None
+
+    def _resolve_role(self, pos: int, keys: list[str], nat: str | None) -> int | None:
+        """Index (people table) of the last person before ``pos`` whose register role has one of ``keys``."""
+        people = self.t.people
+        k = bisect.bisect_left(self._person_pos, (pos, -1))
+        lo = pos - 6000
+        while k > 0:
+            k -= 1
+            start, ref = self._person_pos[k]
+            if start < lo:
+                break
+            p = people[ref]
+            if p["entity_type"] != "person" or (nat and nat != "XX" and p["country"] != nat) or nat == "XX":
+                continue
+            role = fold(p["role"] or "")
+            if any(key in role for key in keys):
+                return ref
+        pub = self.publisher or {}
+        if pub.get("alignment") == "person" and pub.get("outlet_id"):
+            role = fold(pub.get("role") or "")
+            if any(key in role for key in keys) and not (nat and nat != pub.get("country")):
+                for r, p in enumerate(people):
+                    if p["person_id"] == pub["outlet_id"]:
+                        return r
+        return None
 
     def _unknown_persons(self, i: int, known: list[Entity]) -> list[Entity]:
         """Officials introduced by a role phrase but absent from the register."""
@@ -221,9 +364,12 @@ class _Doc:
             role = (self.text[s0 - len(before):s0].strip(" ,-–—")[-len(seg):] if seg else "").strip() or None
             country = None
             fb = fold(before)
-            if any(h.role == TARGET and s0 - 60 <= h.start < s0 for h in self.by_sent.get(i, [])):
+            # the country word of the role phrase, not the country of a posting ("Russia's ambassador to Kazakhstan")
+            near = [h for h in self.by_sent.get(i, []) if h.role in (TARGET, ADV) and s0 - 60 <= h.start < s0
+                    and not _POSTED_TO_RE.search(self.f[max(a, h.start - 4):h.start])]
+            if any(h.role == TARGET for h in near):
                 country = self.t.code
-            elif any(h.role == ADV and s0 - 60 <= h.start < s0 for h in self.by_sent.get(i, [])):
+            elif any(h.role == ADV for h in near):
                 country = self.t.adversary
             del fb
             name = " ".join(w.strip("'’") for w in name_words)
@@ -264,10 +410,12 @@ class _Doc:
             return self._spk[i]
         ents = self.entities(i)
         hs = self.by_sent.get(i, [])
-        a, _ = self.S.span(i)
-        found = None
-        for h in hs:
+        a, b = self.S.span(i)
+        found = self._quote_attribution(i, a, b, ents, hs, depth)
+        for h in hs if found is None else ():
             if h.role == SPEECH_AFTER:
+                if h.key.isascii() and " " not in h.key and not any(c in self.f[max(a, h.start - 4):h.start] for c in ",\"'-"):
+                    continue  # English "said X" is inverted only after a quote or comma, not in "wrote that X ..."
                 nxt = [e for e in ents if 0 <= e.start - h.end <= 30 and self._adjacent(h.end, e.start)]
                 if nxt:
                     found = nxt[0]
@@ -276,7 +424,9 @@ class _Doc:
             for h in hs:
                 if h.role != SPEECH:
                     continue
-                prev = [e for e in ents if e.end <= h.start and h.start - e.end <= 90]
+                # the object of a verb of naming or charging is no speaker ("обвинил Василенко ... и пообещал")
+                prev = [e for e in ents if e.end <= h.start and h.start - e.end <= 90
+                        and not any(x.end <= e.start and e.start - x.end <= 3 and self._takes_object(x) for x in hs)]
                 if prev:
                     found = prev[-1]
                     persons = [e for e in prev if e.etype == "person"]
@@ -290,6 +440,11 @@ class _Doc:
                     if nxt:
                         found = nxt[0]
                         break
+                    pm = _INV_PRON_RE.match(self.f, h.end)
+                    if pm:  # "«...», — произносит он."
+                        found = self._resolve_pronoun(i, pm.group(1), depth)
+                        if found is not None:
+                            break
                 m = _SUBJ_PRON_RE.search(self.f[max(a, h.start - 40):h.start])
                 if m:
                     found = self._resolve_pronoun(i, m.group(1), depth)
@@ -298,6 +453,39 @@ class _Doc:
         if depth == 0:
             self._spk[i] = found
         return found
+
+    def _quote_attribution(self, i: int, a: int, b: int, ents: list[Entity], hs: list[Hit], depth: int):
+        """The speaker of a quotation is named after it ("«...», — заявил один из депутатов", '"...," the
+        lawyer said'), whatever reporting verbs the quotation itself contains."""
+        q = max(self.text.rfind(c, a, b) for c in "”»\"")
+        if q <= a or not any(c in self.text[a:q] for c in "“«\"„"):
+            return None
+        for h in hs:
+            if h.role not in (SPEECH, SPEECH_AFTER) or not (q < h.start <= q + 30):
+                continue
+            before = [e for e in ents if q < e.start and e.end <= h.start]
+            if before:
+                if _QUOTE_GAP_RE.fullmatch(self.f[q + 1:before[0].start]) and _SPEAKER_GAP_RE.fullmatch(
+                        self.f[before[-1].end:h.start]):
+                    return before[-1]
+                continue
+            if not _QUOTE_GAP_RE.fullmatch(self.f[q + 1:h.start]):
+                continue
+            after = [e for e in ents if 0 <= e.start - h.end <= 40 and self._adjacent(h.end, e.start)]
+            if after:
+                return after[0]
+            pm = _INV_PRON_RE.match(self.f, h.end)
+            if pm:
+                r = self._resolve_pronoun(i, pm.group(1), depth)
+                if r is not None:
+                    return r
+        return None
+
+    def _takes_object(self, x: Hit) -> bool:
+        """A verb whose following name is its object, not its subject ("accused X", "назвал X")."""
+        if x.role == CUE:
+            return self.t.entries[x.ref].kind == "accusation"
+        return x.role == SPEECH and x.key.startswith(_OBJECT_VERBS)
 
     def _adjacent(self, a: int, b: int) -> bool:
         """No clause punctuation between offsets ``a`` and ``b``."""
@@ -316,15 +504,24 @@ class _Doc:
         if sp is not None:
             return sp, "explicit"
         a, b = self.S.span(i)
-        m = _PRON_START_RE.match(self.f[a:b])
+        m = _PRON_START_RE.match(self.f[a:b]) or _PRON_PHRASE_RE.match(self.f[a:b])
         if m:
-            r = self._resolve_pronoun(i, m.group(1), 0)
+            pron = next(g for g in m.groups() if g)
+            r = self._resolve_pronoun(i, {"him": "he", "them": "they"}.get(pron, pron), 0)
             if r is not None:
                 return r, "pronoun"
+        if self.f[a:a + 1] in "\"'" and self.f[b - 1:b] in "\"'?!.":
+            # a sentence that is a quotation (typically a headline): its author is the adversary person
+            # the following sentences name
+            for j in range(i + 1, min(len(self.S), i + 6)):
+                adv = [e for e in self.entities(j) if e.etype == "person" and self.side(e) == "adversary" and e.id]
+                if adv:
+                    return adv[0], "quote"
         ents = self.entities(i)
+        first_cue = min((h.start for h in self.by_sent.get(i, []) if h.role == CUE), default=b)
         for e in [x for x in ents if x.etype == "person" and self.side(x) == "adversary"] + ents:
-            if self.side(e) == "adversary" or e.etype in ("group", "outlet"):
-                return e, "subject"
+            if (self.side(e) == "adversary" or e.etype in ("group", "outlet")) and e.start < first_cue:
+                return e, "subject"  # a topic named after the charge ("reads Gurulyov's words") is no voice
         if _OUTLET_DESC_RE.search(self.f[a:b]):
             o = self.last_outlet(i)
             if o is not None:
@@ -333,14 +530,20 @@ class _Doc:
         for j in range(i + 1, min(len(self.S), i + 3)):
             if not self.S.same_paragraph(i, j):
                 break
+            ja = self.S.span(j)[0]
             for h in self.by_sent.get(j, []):
                 if h.role == SPEECH_AFTER:
+                    if h.key.isascii() and " " not in h.key and not any(
+                            c in self.f[max(ja, h.start - 4):h.start] for c in ",\"'-"):
+                        continue  # "One editor wrote that ..." is no attribution of the sentence before
                     nxt = [e for e in self.entities(j) if 0 <= e.start - h.end <= 30]
                     if nxt:
                         return nxt[0], "quote"
+        if self.own_subject(i):
+            return None, "publisher"  # an unnamed subject of its own ("Kazakhstan's central bank warned")
         for j in range(i - 1, max(-1, i - 4), -1):
             sp = self.explicit_speaker(j)
-            if sp is not None:
+            if sp is not None and not (sp.anaphor and sp.id is None):
                 return sp, "context"
         return None, "publisher"
 
@@ -359,18 +562,48 @@ class _Doc:
             # the speaker's own designation ("Kazakh commentator X") is not a reference
             refs = [r for r in refs if not (r[3] is not None and r[3].name == speaker.name)
                     and not (r[3] is None and 0 <= speaker.start - r[1] <= 40)]
+        voice = self.side(speaker) if speaker is not None and speaker.country else self.side(self.pub_entity)
+        for h in self.by_sent.get(i, []):
+            if h.role == DESC and self._descriptor_is_target(h):
+                refs.append((h.start, h.end, "descriptor", None))
+            elif h.role == FIRST and voice == "target" and not self.text[h.start:h.end].isupper():
+                refs.append((h.start, h.end, "first_person", None))
         return refs
+
+    def _descriptor_is_target(self, h: Hit) -> bool:
+        """A description ("the Central Asian country", "соседняя республика") names the target when the last
+        country mentioned before it is the target (the adversary is skipped for 'foreign' descriptors)."""
+        nxt = self.text[h.end:h.end + 2]
+        if len(nxt) == 2 and nxt[0] == " " and nxt[1].isupper():
+            return False  # part of a proper name: "Республика Татарстан"
+        foreign = self.t.entries[h.ref].category == "foreign"
+        k = bisect.bisect_left(self._country_starts, h.start)
+        while k > 0:
+            k -= 1
+            pos, side = self._country_pos[k]
+            if h.start - pos > 2500:
+                return False
+            if side == "adversary" and foreign:
+                continue
+            return side == "target"
+        return False
 
     def context_target(self, i: int) -> bool:
         """Sentence ``i`` continues a reference to the target (pronoun or list item)."""
         a, b = self.S.span(i)
         fs = self.f[a:b]
         toks = set(_WORD_RE.findall(fs))
-        if any(h.role == OTHER and h.ref != self._bloc for h in self.by_sent.get(i, [])):
-            return False  # the sentence is about another country
+        hs = self.by_sent.get(i, [])
+        cue_spans = [(h.start, h.end) for h in hs if h.role == CUE]
+        if any(h.role == OTHER and h.ref != self._bloc and not any(s <= h.start < e for s, e in cue_spans)
+               for h in hs):
+            return False  # the sentence is about another country (a country inside a cue is a comparison)
         pron = any((p in toks) if " " not in p else (p in fs) for p in self.t.pronouns)
         if pron and i > 0 and self._has_target(i - 1):
             return True
+        if i > 0 and self.S.same_paragraph(i - 1, i) and self._has_target(i - 1) and any(
+                self.t.entries[h.ref].weight >= 0.75 and not self.t.entries[h.ref].with_ for h in hs if h.role == CUE):
+            return True  # a strong cue in the sentence right after one about the target, same paragraph
         if is_bullet(self.text, a):
             ls = self.text.rfind("\n", 0, a)
             j = i - 1
@@ -392,7 +625,9 @@ class _Doc:
     # ---------------- cue validity ----------------
 
     def negated(self, a: int, s: int, e: int, hedge: bool) -> bool:
-        w = self.f[max(a, s - 28):s]
+        w0 = self.f[max(a, s - 28):s]
+        # a negation only reaches the cue inside its clause: "что нет: он назвал видео фальшивкой"
+        w = _CLAUSE_RE.split(w0)[-1]
         around = self.f[max(a, s - 28):min(len(self.f), e + 12)]
         if any(x in around for x in self.t.negation_exclude):
             pass
@@ -403,10 +638,61 @@ class _Doc:
                 if (" " in n and n in tail) or n in toks or (n == "n't" and any(t.endswith("n't") for t in toks)):
                     return True
         if hedge:
-            tail = " ".join(_WORD_RE.findall(w)[-4:])
+            tail = " ".join(_WORD_RE.findall(w0)[-5:])
             if any(h in tail for h in self.t.hedge):
                 return True
+            after = self.f[e:e + 14].lstrip(" \"'")
+            if any(after.startswith(x) for x in self.t.hedge_after):
+                return True  # "смонтирован или нет", "faked or not"
         return False
+
+    def own_subject(self, i: int) -> bool:
+        """Sentence ``i`` has a reporting verb whose unnamed subject carries a country word ("Kazakhstan's
+        central bank warned", "алматинские эксперты считают"): it does not continue an earlier speaker."""
+        hs = self.by_sent.get(i, [])
+        return any(h.role == SPEECH and any(x.role in (TARGET, OTHER) and 0 <= h.start - x.end <= 40 for x in hs)
+                   for h in hs)
+
+    def own_subject_side(self, i: int) -> str | None:
+        """'target' when the first reporting verb of sentence ``i`` has a target-country subject of its own
+        ("Kazakhstan's central bank warned", "В МИД Казахстана ответили"): the voice is the target's."""
+        hs = self.by_sent.get(i, [])
+        for h in hs:
+            if h.role == SPEECH:
+                xs = [x for x in hs if x.role in (TARGET, ADV, OTHER) and 0 <= h.start - x.end <= 40]
+                if xs:
+                    return "target" if xs[-1].role == TARGET and xs[0].role == TARGET else None
+                return None
+        return None
+
+    def speaks(self, i: int, e: Entity) -> bool:
+        """The entity is a voice in sentence ``i``: media or a group, or followed by a reporting verb or a
+        charge ("Gurulev appears to say", "Lugovoy ... accusing"), or introduced by "according to"."""
+        if e.etype in ("group", "outlet"):
+            return True
+        for h in self.by_sent.get(i, []):
+            if (h.role == SPEECH or h.role == CUE and self.t.entries[h.ref].kind == "accusation") \
+                    and 0 <= h.start - e.end <= 60:
+                return True
+            if h.role == SPEECH_AFTER and 0 <= e.start - h.end <= 5:
+                return True
+        return False
+
+    def feared(self, a: int, s: int) -> bool:
+        """A threat word inside a fear ("worried that they are next", "опасаются, что станут следующими")."""
+        w = self.f[max(a, s - 60):s]
+        toks = _WORD_RE.findall(w)[-8:]
+        return any(any(tok.startswith(x) for x in self.t.fear) for tok in toks)
+
+    def mentioned_only(self, a: int, s: int, phrase_only: bool = False) -> bool:
+        """A 'fake' word after a preposition is a topic, not a verdict: "кричит про фейк", "talk of a fake";
+        with ``phrase_only`` a noun of talk is needed too ("слова о войне", "rumours of an invasion")."""
+        toks = _WORD_RE.findall(self.f[max(a, s - 24):s])
+        if not toks:
+            return False
+        if len(toks) > 1 and " ".join(toks[-2:]) in self.t.mention:
+            return True
+        return not phrase_only and toks[-1] in self.t.mention
 
 
 # ---------------------------------------------------------------------------------------------
@@ -427,6 +713,24 @@ def _claim_after(text: str, start: int, end: int) -> str:
     return s[:200] if s else None
 
 
+def _publisher_entity(publisher: dict | None) -> Entity | None:
+    """The publisher as a voice: a register person or institution (a deputy's own channel, a ministry's
+    statement) or an outlet whose country is known or guessed from its name."""
+    if not publisher or not publisher.get("country"):
+        return None
+    al = publisher.get("alignment")
+    etype = "person" if al == "person" else (
+        "organization" if publisher.get("entity_type") == "organization" else "outlet")
+    return Entity(-1, -1, etype, publisher["name"], publisher.get("outlet_id"),
+                  publisher.get("role") or "outlet", publisher["country"])
+
+
+def _speaks_here(d: _Doc, i: int, e: Entity) -> bool:
+    """A reporting verb, a charge or a denial follows the entity in sentence ``i`` ("Kazakh officials rejected")."""
+    return any(h.role == SPEECH or (h.role == CUE and d.t.entries[h.ref].kind in ("accusation", "denial"))
+               for h in d.by_sent.get(i, []) if 0 <= h.start - e.end <= 60)
+
+
 def _sentence_signals(d: _Doc, i: int, publisher: dict | None) -> list[dict]:
     t = d.t
     a, b = d.S.span(i)
@@ -445,6 +749,23 @@ def _sentence_signals(d: _Doc, i: int, publisher: dict | None) -> list[dict]:
                for x in excl):
             continue
         if d.negated(a, h.start, h.end, hedge=en.kind == "denial"):
+            if en.kind in ("threat", "hostile_mention") and en.category in _DISCLAIMED:
+                # a negated claim is a disclaimer: "у России нет территориальных претензий", "not an enemy"
+                valid.setdefault("denial", []).append((h, _NEGATED_CLAIM))
+            continue
+        if en.kind == "denial" and en.category == "fake_denial" and d.mentioned_only(a, h.start):
+            continue
+        if en.kind in ("threat", "hostile_mention") and d.feared(a, h.start):
+            continue
+        if en.kind == "threat":
+            # a threat word whose object is another country ("Russia's invasion of Ukraine") is not aimed at the target
+            nxt = [x for x in hs if x.role in (OTHER, TARGET) and 0 <= x.start - h.end <= 15]
+            if nxt and nxt[0].role == OTHER and nxt[0].ref != d._bloc:
+                continue
+        if en.kind in ("threat", "hostile_mention") and d.mentioned_only(a, h.start, True):
+            if en.kind == "threat":
+                # a threat word as a topic ("тезисы о «северных территориях»") still frames the target hostilely
+                valid.setdefault("hostile_mention", []).append((h, en))
             continue
         if en.kind == "accusation":
             # skip when the verb's object is another country ("blamed Ukraine")
@@ -456,22 +777,49 @@ def _sentence_signals(d: _Doc, i: int, publisher: dict | None) -> list[dict]:
         return []
 
     speaker, how = d.speaker(i)
-    refs = d.target_refs(i, speaker)
+    refs = d.target_refs(i, speaker if how in ("explicit", "pronoun", "quote") else None)
     via_context = False
     if not refs and d.context_target(i):
         via_context = True
     has_target = bool(refs) or via_context
     sp_side = d.side(speaker)
+    pub = d.pub_entity
+    pub_side = d.side(pub)
+    # whose voice the sentence is: the speaker's when known, the publisher's for own voice and for an
+    # unnamed speaker ("один из депутатов" in a Kazakh outlet)
+    party_pub = pub is not None and (publisher or {}).get("alignment") in ("person", "official_body")
+    if speaker is not None and speaker.country and how in ("explicit", "pronoun", "quote"):
+        voice_side = sp_side
+    elif (speaker is None or speaker.anaphor or how in ("subject", "context")) and party_pub:
+        voice_side = pub_side
+    elif speaker is not None and speaker.country and how == "subject" and sp_side == "target" and (
+            speaker.etype != "group" or _speaks_here(d, i, speaker)):
+        voice_side = sp_side  # a target-side group is a voice only with a verb of saying, else the topic
+    else:
+        voice_side = None
+    if speaker is None and voice_side is None:
+        voice_side = d.own_subject_side(i)
     ents = d.entities(i)
-    adv_in_sentence = any(d.side(e) == "adversary" for e in ents)
+    adv_ents = [e for e in ents if d.side(e) == "adversary"]
+    if sp_side in ("target", "other"):
+        # a non-adversary speaker's sentence carries the adversary's voice only where an adversary speaks in
+        # it ("... said Gurulyov appears to say war is possible"), not where it is the topic ("Putin prepares")
+        adv_ents = [e for e in adv_ents if d.speaks(i, e)]
+    adv_in_sentence = bool(adv_ents)
     adv_in_context = any(d.side(e) == "adversary" for j in range(max(0, i - 2), i) for e in d.entities(j))
     pub_adv = bool(publisher) and publisher.get("country") == t.adversary and publisher.get("alignment") in (
-        "state", "state_aligned", "official_body")
-    own_voice = speaker is None
-    if own_voice and publisher:
+        "state", "state_aligned", "official_body", "person")
+    pub_known = bool(publisher) and (bool(publisher.get("outlet_id")) or bool(publisher.get("country"))) and not \
+        publisher.get("guessed")
+    own_voice = speaker is None or (speaker.anaphor and not speaker.country)
+    # nobody identifiable speaks and the publisher is unknown (an unlisted channel or site): the text's own
+    # framing counts, with less confidence than a known adversary voice
+    unknown_voice = voice_side is None and not pub_known and not d.observer
+    if speaker is None and publisher:
         speaker_fields = {"speaker_name": publisher["name"], "speaker_id": publisher["outlet_id"],
-                          "speaker_role": "outlet", "speaker_country": publisher.get("country") or None,
-                          "speaker_type": "outlet"}
+                          "speaker_role": publisher.get("role") or "outlet",
+                          "speaker_country": publisher.get("country") or None,
+                          "speaker_type": "person" if publisher.get("alignment") == "person" else "outlet"}
     else:
         speaker_fields = _entity_fields("speaker", speaker)
     if sp_side == "adversary" and how in ("explicit", "pronoun", "subject", "quote"):
@@ -482,8 +830,14 @@ def _sentence_signals(d: _Doc, i: int, publisher: dict | None) -> list[dict]:
         evidence = 0.85
     elif pub_adv and (own_voice or sp_side == "adversary"):
         evidence = 0.9
-    elif adv_in_context and sp_side != "other":
+    elif adv_in_context and sp_side != "other" and not (speaker is None and d.own_subject(i)):
         evidence = 0.7
+    elif unknown_voice:
+        # an unknown voice that names the adversary as the actor ("Russia has begun preparations for an
+        # invasion of Kazakhstan") is an observer's analysis rather than the adversary's rhetoric
+        first_cue = min(h.start for h in cues)
+        observer = any(h.role == ADV and h.start < first_cue for h in hs)
+        evidence = 0.55 if observer else UNKNOWN_VOICE
     else:
         evidence = 0.0
     if sp_side == "other" and not adv_in_sentence:
@@ -511,14 +865,80 @@ def _sentence_signals(d: _Doc, i: int, publisher: dict | None) -> list[dict]:
     def best(items):
         return max(items, key=lambda x: x[1].weight)
 
+    # denials first: an adversary's denial ("no plans to make Kazakhstan 'next'") silences the threat words
+    # it denies
+    silenced = False
+    silenced_at = b
+    if "denial" in valid:
+        h, en = best(valid["denial"])
+        denier, dside = speaker, sp_side
+        subj = [e for e in ents if e.end <= h.start]
+        subj_alias = [x for x in hs if x.role == TARGET and x.end <= h.start and h.start - x.end <= 40]
+        # a country or capital as the subject of a reporting verb before the cue ("Moscow says it has no claims",
+        # "В Министерстве информации Казахстана заявили, что ...")
+        said_alias = [x for x in hs if x.role in (TARGET, ADV) and x.end <= h.start and any(
+            y.role == SPEECH and x.end <= y.start < h.start and y.start - x.end <= 60 for y in hs)]
+        if denier is None or how in ("context", "subject", "publisher") or (denier.anaphor and not denier.country):
+            if subj and not (subj_alias and subj_alias[-1].start > subj[-1].start) and subj[-1].country:
+                denier, dside = subj[-1], d.side(subj[-1])
+            elif (denier is None or not denier.country or how == "context") and party_pub:
+                denier, dside = pub, pub_side  # a deputy's own channel, a ministry's statement
+            elif subj_alias:
+                denier = Entity(subj_alias[-1].start, subj_alias[-1].end, "organization",
+                                f"Government of {t.name}", None, "state", t.code)
+                dside = "target"
+            elif said_alias:
+                x = said_alias[0]
+                tside = x.role == TARGET
+                denier = Entity(x.start, x.end, "organization",
+                                f"Government of {t.name if tside else t.adversary_name}", None, "state",
+                                t.code if tside else t.adversary)
+                dside = "target" if tside else "adversary"
+        if dside == "target" and any(x.role == OTHER and x.ref != d._bloc for x in hs) and not any(
+                x.role == ADV for x in hs) and not adv_ents:
+            dside = None  # a target-side denial in a dispute with another country ("denied they were aimed at Kyrgyz goods")
+        if en.category == "distancing" and dside == "target" and any(
+                x.role == ADV and 0 <= x.start - h.end <= 60 for x in hs):
+            dside = None  # a target-side voice saying the adversary's deputies do not speak for it only reports
+        if en.category == "no_claims" and dside == "target":
+            dside = None  # "Russia has no claims" is the adversary's denial; a Kazakh voice only reports it
+        if dside in ("target", "adversary") and d.target_near(i, 3):
+            sc = en.weight * (1.0 if how in ("explicit", "pronoun", "subject", "quote") or subj or subj_alias
+                              or said_alias else 0.8)
+            row_base = dict(base)
+            row_base.update(_entity_fields("speaker", denier))
+            row_base["is_reported_speech"] = True
+            if sc >= MIN_SCORE:
+                out.append({**row_base, "kind": "denial", "category": en.category, **country_target,
+                            "claim": _claim_after(d.text, a, h.start) or None,
+                            "cue": "; ".join(dict.fromkeys(d.text[x.start:x.end] for x, _ in valid["denial"])),
+                            "score": round(min(1.0, sc), 3)})
+                if dside == "adversary":
+                    silenced = not any(e.name != denier.name and e.start > h.start for e in adv_ents)
+                    silenced_at = min(x.start for x, _ in valid["denial"])
+
+    acc_verbs = [h for h, en in valid.get("accusation", []) if not any(0 <= r[0] - h.end <= 12 or 0 <= h.start - r[1] <= 3
+                                                                        for r in refs)]
+
+    def voice_ok(pos: int) -> bool:
+        """Hostility needs a voice other than the target's; a target-side speaker who reports an adversary's
+        words ("when a general says we are 'next'") passes, one who accuses the adversary does not."""
+        if silenced and pos >= silenced_at:
+            return False  # the words the adversary's denial goes on to deny ("no plans to make X 'next'")
+        if voice_side != "target":
+            return True
+        return any(e.start < pos for e in adv_ents) and not any(h.start < pos for h in acc_verbs)
+
     # threats (also hostile mentions)
     threat_ok = False
-    if "threat" in valid and has_target and sp_side != "target":
+    if "threat" in valid and has_target:
         h, en = best(valid["threat"])
+        # a threat reported with the adversary's voice in context ("The post argued that ...") counts like a
+        # hostile mention, a little less sure when the voice is only inherited from an earlier sentence
         ev = evidence if ((sp_side == "adversary" and how != "context") or adv_in_sentence
-                          or (pub_adv and own_voice)) else 0.0
+                          or (pub_adv and own_voice) or unknown_voice) else 0.9 * evidence
         sc = en.weight * ev * tscore
-        if sc >= MIN_SCORE:
+        if sc >= MIN_SCORE and voice_ok(h.start):
             threat_ok = True
             claim = _claim_after(d.text, h.start, b)
             emit("threat", en.category, valid["threat"], sc, country_target, claim)
@@ -532,62 +952,67 @@ def _sentence_signals(d: _Doc, i: int, publisher: dict | None) -> list[dict]:
     if "accusation" in valid and refs:
         # an accusation verb whose object is the target makes the sentence hostile too
         for h, en in valid["accusation"]:
-            if any(0 <= r[0] - h.end <= 40 for r in refs if r[3] is None):
+            if en.category != "condemnation" and any(0 <= r[0] - h.end <= 40 for r in refs if r[3] is None):
                 acc_country.append((h, en))
         hostile_cues += acc_country
-    if hostile_cues and has_target and sp_side != "target":
+    if hostile_cues and has_target:
         h, en = best(hostile_cues)
-        sc = en.weight * evidence * tscore
-        emit("hostile_mention", en.category, hostile_cues, sc, country_target)
+        if voice_ok(min(x.start for x, _ in hostile_cues)):
+            sc = en.weight * evidence * tscore
+            emit("hostile_mention", en.category, hostile_cues, sc, country_target)
 
     # accusations
     acc_cues = list(valid.get("accusation", [])) + [(h, en) for h, en in valid.get("hostile_mention", []) if en.accuses]
     if acc_cues and (has_target or any(d.side(e) == "target" for e in ents)):
-        accused = [e for e in ents if e.etype == "person" and d.side(e) == "target"]
-        if sp_side == "target":
-            accused += [e for e in ents if e.etype == "person" and d.side(e) == "adversary"]
-        if speaker is not None:
+        named = [e for e in ents if e.etype == "person" and not (e.anaphor and e.id is None)]
+        # the subject of a verb of charging or criticising is the accuser ("Lugovoy criticised the minister")
+        accusers = {e.name for e in named for h, en in acc_cues
+                    if en.kind == "accusation" and en.category in ("accusation", "criticism")
+                    and not h.key.startswith(("of ", "in ", "for ", "в "))  # the charge phrase, not the verb
+                    and 0 <= h.start - e.end <= 40 and d._adjacent(e.end, h.start)}
+        named = [e for e in named if e.name not in accusers]
+        accused = []
+        if voice_side != "target":
+            accused += [e for e in named if d.side(e) == "target"]
+        if voice_side == "target" and any(not any(0 <= r[0] - h.end <= 12 for r in refs) for h, _ in acc_cues):
+            accused += [e for e in named if d.side(e) == "adversary"]
+        elif voice_side is None or speaker is None:
+            # an unknown voice accuses an adversary official only next to the charge: the object of the
+            # verb ("accused Gurulyov of") or the subject of a condemnation ("Гурулёв провоцирует")
+            for e in named:
+                if d.side(e) != "adversary":
+                    continue
+                for h, en in acc_cues:
+                    if en.kind != "accusation":
+                        continue
+                    if 0 <= e.start - h.end <= 25 or (en.category == "condemnation" and 0 <= h.start - e.end <= 40
+                                                      and d._adjacent(e.end, h.start)):
+                        accused.append(e)
+                        break
+        if speaker is not None and how in ("explicit", "pronoun", "quote"):
             accused = [e for e in accused if e.name != speaker.name]
         if not accused and _PRON_START_RE.match(d.f[a:b]) is None and re.search(r"\b(he|him|his|she|her|он|его|ему)\b", d.f[a:b]):
             for j in range(i - 1, max(-1, i - 3), -1):
+                if _FURNITURE_RE.match(d.f[d.S.span(j)[0]:d.S.span(j)[1]]):
+                    continue  # "Читайте также: ..." is not the antecedent
                 prev = [e for e in d.entities(j) if e.etype == "person" and d.side(e) == "target"]
                 if prev:
                     accused = [prev[-1]]
                     break
         h, en = best(acc_cues)
-        ev_acc = evidence if sp_side != "target" else 0.9
+        ev_acc = 0.9 if voice_side == "target" else max(evidence, 0.65 if voice_side is None else 0.0)
+        seen_acc = set()
         for e in accused:
-            sc = en.weight * max(ev_acc, 0.0)
+            if e.name in seen_acc:
+                continue
+            seen_acc.add(e.name)
+            sc = en.weight * ev_acc
             tgt = {"target_name": e.name, "target_id": e.id, "target_type": "person", "target_country": e.country}
             emit("accusation", en.category, acc_cues, sc, tgt, _claim_after(d.text, h.end, b))
         if acc_country and not accused:
             h2, en2 = best(acc_country)
             emit("accusation", en2.category, acc_country, en2.weight * evidence, country_target,
                  _claim_after(d.text, h2.end, b))
-
-    # denials
-    if "denial" in valid:
-        h, en = best(valid["denial"])
-        denier, dside = speaker, sp_side
-        subj = [e for e in ents if e.end <= h.start]
-        subj_alias = [x for x in hs if x.role == TARGET and x.end <= h.start and h.start - x.end <= 40]
-        if denier is None or how in ("context", "subject", "publisher"):
-            if subj and not (subj_alias and subj_alias[-1].start > subj[-1].start):
-                denier, dside = subj[-1], d.side(subj[-1])
-            elif subj_alias:
-                denier = Entity(subj_alias[-1].start, subj_alias[-1].end, "organization",
-                                f"Government of {t.name}", None, "state", t.code)
-                dside = "target"
-        if dside in ("target", "adversary") and d.target_near(i, 3):
-            sc = en.weight * (1.0 if how in ("explicit", "pronoun", "subject", "quote") or subj or subj_alias else 0.8)
-            row_base = dict(base)
-            row_base.update(_entity_fields("speaker", denier))
-            row_base["is_reported_speech"] = True
-            if sc >= MIN_SCORE:
-                out.append({**row_base, "kind": "denial", "category": en.category, **country_target,
-                            "claim": _claim_after(d.text, a, h.start) or None,
-                            "cue": "; ".join(dict.fromkeys(d.text[x.start:x.end] for x, _ in valid["denial"])),
-                            "score": round(min(1.0, sc), 3)})
     return out
 
 
@@ -651,36 +1076,81 @@ def extract_one(target: Target, doc_id: str, text: str, title: str | None = None
     return sigs, mentioned, force
 
 
-def extract(docs: pl.DataFrame, target: str = "KZ") -> Extraction:
-    """Extract signals from ``docs`` (columns doc_id, text, title, url, outlet, published_at, language)."""
+def extract(docs: pl.DataFrame, target: str = "KZ", *, gate: bool | None = None) -> Extraction:
+    """Extract signals from ``docs`` (columns doc_id, text, title, url, outlet, published_at, language).
+
+    ``gate``: ask ``indicators.gate`` first, for the whole column at once, which documents can refer
+    to the target at all; only those go through ``extract_one``, the others get their document row
+    (language, date, no signals) without any per-document matching. The output is the same with
+    and without it. ``None`` (default) gates frames of 256 documents or more (building the gate
+    costs a fraction of a second once per process); ``True``/``False`` force it on or off.
+    """
     tgt = load_target(target)
     all_sigs: list[dict] = []
-    doc_rows: list[dict] = []
-    ids, texts = _col(docs, "doc_id"), _col(docs, "text")
-    titles, urls, outlets = _col(docs, "title"), _col(docs, "url"), _col(docs, "outlet")
-    pubs, langs = _col(docs, "published_at"), _col(docs, "language")
-    for doc_id, text, title, url, outlet, pub, lang in zip(ids, texts, titles, urls, outlets, pubs, langs, strict=False):
-        text = text or ""
-        publisher = find_outlet(outlet, url)
-        if publisher is None and outlet:
-            publisher = {"name": outlet, "outlet_id": None, "country": None, "alignment": None}
-        sigs, mentioned, force = extract_one(tgt, doc_id, text, title, publisher)
-        # de-duplicate by signal id (the same sentence can yield the same signal twice)
-        uniq = {s["signal_id"]: s for s in sigs}
-        sigs = list(uniq.values())
-        all_sigs.extend(sigs)
-        date = doc_meta.parse_published_at(pub)
-        source = "metadata" if date else None
-        if date is None:
-            date = doc_meta.find_date(text, title)
-            source = "text" if date else None
-        doc_rows.append({
-            "doc_id": doc_id, "language": lang or doc_meta.detect_language(text or (title or "")),
-            "published_date": date, "date_source": source, "target_mentioned": mentioned,
-            "tension_rating": _tension(sigs, force) if mentioned else 0, "signal_count": len(sigs),
-        })
+    n = docs.height
+    gated = gate if gate is not None else n >= 256
+    if gated:
+        from .gate import candidate_mask, document_languages
+        mask = candidate_mask(tgt, docs)
+    else:
+        mask = pl.Series("gate", [True] * n, dtype=pl.Boolean)
+    ids, pubs, langs = _col(docs, "doc_id"), _col(docs, "published_at"), _col(docs, "language")
+    dates = [doc_meta.parse_published_at(p) for p in pubs]
+    sources = ["metadata" if d else None for d in dates]
+    mentioned_col = [False] * n
+    tension_col = [0] * n
+    count_col = [0] * n
+    lang_col = list(langs)
+    sel = mask.arg_true().to_list()
+    # documents the gate drops: only a missing language or date needs their text (cheap detectors)
+    cols = {c: c in docs.columns for c in ("text", "title", "url", "outlet")}
+    keep = set(sel)
+    need = [i for i in range(n) if i not in keep and (not langs[i] or dates[i] is None)]
+    if need:
+        idx = pl.Series(need, dtype=pl.UInt32)
+        n_texts = docs["text"].gather(idx).to_list() if cols["text"] else [None] * len(need)
+        n_titles = docs["title"].gather(idx).to_list() if cols["title"] else [None] * len(need)
+        for i, text, title in zip(need, n_texts, n_titles, strict=True):
+            if dates[i] is None:
+                dates[i] = doc_meta.find_date(text or "", title)
+                sources[i] = "text" if dates[i] else None
+        no_lang = [k for k, i in enumerate(need) if not langs[i]]
+        for k, lang in zip(no_lang, document_languages([n_texts[k] for k in no_lang],
+                                                        [n_titles[k] for k in no_lang]), strict=True):
+            lang_col[need[k]] = lang
+    # documents that may refer to the target: the full per-document path
+    if sel:
+        idx = pl.Series(sel, dtype=pl.UInt32)
+        g = {c: docs[c].gather(idx).to_list() if cols[c] else [None] * len(sel) for c in cols}
+        for k, i in enumerate(sel):
+            doc_id = ids[i]
+            text, title, url, outlet = g["text"][k] or "", g["title"][k], g["url"][k], g["outlet"][k]
+            publisher = find_outlet(outlet, url)
+            if publisher is None and outlet:
+                publisher = {"name": outlet, "outlet_id": None, "country": None, "alignment": None}
+            sigs, mentioned, force = extract_one(tgt, doc_id, text, title, publisher)
+            # de-duplicate by signal id (the same sentence can yield the same signal twice)
+            uniq = {s["signal_id"]: s for s in sigs}
+            sigs = list(uniq.values())
+            all_sigs.extend(sigs)
+            if dates[i] is None:
+                dates[i] = doc_meta.find_date(text, title)
+                sources[i] = "text" if dates[i] else None
+            mentioned_col[i] = mentioned
+            tension_col[i] = _tension(sigs, force) if mentioned else 0
+            count_col[i] = len(sigs)
+        # missing languages: batched script counts with the gate, the per-document detector without
+        no_lang = [k for k, i in enumerate(sel) if not langs[i]]
+        if gated:
+            found = document_languages([g["text"][k] or "" for k in no_lang], [g["title"][k] for k in no_lang])
+        else:
+            found = [doc_meta.detect_language(g["text"][k] or (g["title"][k] or "")) for k in no_lang]
+        for k, lang in zip(no_lang, found, strict=True):
+            lang_col[sel[k]] = lang
     signals = pl.DataFrame([{k: s.get(k) for k in SIGNAL_SCHEMA} for s in all_sigs], schema=SIGNAL_SCHEMA,
                            orient="row") if all_sigs else pl.DataFrame(schema=SIGNAL_SCHEMA)
-    documents = pl.DataFrame(doc_rows, schema=DOCUMENT_SCHEMA, orient="row") if doc_rows else pl.DataFrame(
-        schema=DOCUMENT_SCHEMA)
+    documents = pl.DataFrame({
+        "doc_id": ids, "language": lang_col, "published_date": dates, "date_source": sources,
+        "target_mentioned": mentioned_col, "tension_rating": tension_col, "signal_count": count_col,
+    }, schema=DOCUMENT_SCHEMA) if n else pl.DataFrame(schema=DOCUMENT_SCHEMA)
     return Extraction(signals=signals, documents=documents)

@@ -25,6 +25,9 @@ REFERENCE_DIR = Path(os.environ.get("GEORISK_REFERENCE_DIR", Path(__file__).reso
 
 # Roles a key can play.
 CUE, WITH, EXCL, TARGET, ADV, PERSON, OUTLET, GROUP, SPEECH, SPEECH_AFTER, OTHER = range(11)
+# Reference roles added for speaker/target resolution (speech.yaml): role nouns ("the deputy"),
+# indefinite words ("another"), country descriptors ("the Central Asian country"), first person plural.
+ROLE, INDEF, DESC, FIRST, OBSERVER = range(11, 16)
 SIGNAL_KINDS = ("hostile_mention", "accusation", "denial", "threat")
 
 
@@ -71,6 +74,9 @@ class Target:
     negation_exclude: list[str]
     hedge: list[str]
     pronouns: list[str]
+    hedge_after: list[str] = field(default_factory=list)
+    mention: frozenset = frozenset()
+    fear: tuple = ()
 
 
 def _split_aliases(s: str) -> list[str]:
@@ -242,7 +248,7 @@ def load_target(code: str = "KZ") -> Target:
         orig = pattern.rstrip("*").strip() if cs else None
         table.setdefault(key, []).append((role, ref, prefix, orig, rx))
 
-    negation, negation_exclude, hedge, pronouns = [], [], [], []
+    negation, negation_exclude, hedge, pronouns, hedge_after, mention, fear = [], [], [], [], [], [], []
     for i, e in enumerate(entries):
         if e.kind in SIGNAL_KINDS:
             for p in e.patterns:
@@ -261,6 +267,17 @@ def load_target(code: str = "KZ") -> Target:
             hedge.extend(fold(p) for p in e.patterns)
         elif e.kind == "pronoun":
             pronouns.extend(fold(p) for p in e.patterns)
+        elif e.kind == "hedge_after":
+            hedge_after.extend(fold(p) for p in e.patterns)
+        elif e.kind == "mention":
+            mention.extend(fold(p) for p in e.patterns)
+        elif e.kind == "fear":
+            fear.extend(fold(p).rstrip("*") for p in e.patterns)
+        elif e.kind in ("role", "indefinite", "descriptor", "first_person", "observer"):
+            role = {"role": ROLE, "indefinite": INDEF, "descriptor": DESC, "first_person": FIRST,
+                    "observer": OBSERVER}[e.kind]
+            for p in e.patterns:
+                add(p, role, i, cs=e.kind == "first_person" and _case_sensitive(p) and p.isupper())
     for lang_aliases in (cfg.get("aliases", {}) or {}).values():
         for a in lang_aliases:
             add(a, TARGET, -1, cs=_case_sensitive(a))
@@ -275,7 +292,11 @@ def load_target(code: str = "KZ") -> Target:
                 add(a, PERSON, i, cs=_case_sensitive(a))
     for i, o in enumerate(outlets):
         for a in o["aliases_list"]:
-            add(a, OUTLET, i, cs=_case_sensitive(a))
+            if _is_cyr(a) and not _case_sensitive(a):
+                for form in russian_forms(a):  # "Царьграда", "Комсомольской правды"
+                    add(form, OUTLET, i)
+            else:
+                add(a, OUTLET, i, cs=_case_sensitive(a))
     for i, g in enumerate(groups):
         for a in g.get("patterns", []):
             add(a, GROUP, i)
@@ -296,6 +317,7 @@ def load_target(code: str = "KZ") -> Target:
         adversary_name=adversary.get("name", ""), weak_aliases=weak, entries=entries, groups=groups,
         people=people, outlets=outlets, other_countries=other, automaton=A, anchor=anchor,
         negation=negation, negation_exclude=negation_exclude, hedge=hedge, pronouns=pronouns,
+        hedge_after=hedge_after, mention=frozenset(mention), fear=tuple(fear),
     )
 
 
@@ -333,8 +355,48 @@ def scan(target: Target, text: str, folded: str | None = None, automaton=None, f
     return out
 
 
+@lru_cache(maxsize=1)
+def _name_lookup() -> tuple[list[tuple[str, dict]], list[tuple[str, str]]]:
+    """(folded alias, person/institution row) and (folded stem, country code) for naming publishers."""
+    people = []
+    for r in load_people():
+        for a in r["aliases_list"]:
+            if len(a) > 5 and " " in a.strip():  # full names and multi-word institution names only
+                people.append((fold(a), r))
+    people.sort(key=lambda x: -len(x[0]))
+    countries = []
+    for code, names in (_load_yaml(REFERENCE_DIR / "countries.yaml").get("countries", {}) or {}).items():
+        for a in names:
+            if len(a.rstrip("*")) > 3:
+                countries.append((fold(a.rstrip("*")), code))
+    return people, countries
+
+
+@lru_cache(maxsize=4096)
+def _publisher_from_name(name: str) -> dict | None:
+    """A publisher named by a register person or institution ("Andrei Gurulyov", a ministry's channel),
+    else an unknown outlet whose country is guessed from a country word in its name ("Astana Pulse")."""
+    fn = fold(name)
+    people, countries = _name_lookup()
+    for a, r in people:
+        k = fn.find(a)
+        if k >= 0 and (k == 0 or not fn[k - 1].isalnum()) and (k + len(a) >= len(fn) or not fn[k + len(a)].isalnum()):
+            return {"name": r["canonical_name"], "outlet_id": r["person_id"], "country": r["country"] or None,
+                    "alignment": "person" if r["entity_type"] == "person" else "official_body",
+                    "entity_type": r["entity_type"], "role": r["role"]}
+    for stem, code in countries:
+        k = fn.find(stem)
+        if k >= 0 and (k == 0 or not fn[k - 1].isalnum()):
+            return {"name": name, "outlet_id": None, "country": code, "alignment": None, "guessed": True}
+    return None
+
+
+_TLD_COUNTRY = {"ru": "RU", "su": "RU", "kz": "KZ", "ua": "UA", "am": "AM", "by": "BY", "kg": "KG", "uz": "UZ"}
+
+
 def find_outlet(name: str | None = None, url: str | None = None) -> dict | None:
-    """Resolve the publishing outlet from the ``outlet`` field or the URL's domain."""
+    """Resolve the publishing outlet from the ``outlet`` field or the URL's domain; an outlet that is not in
+    outlets.csv may still name a register person or institution or carry a country word (``_publisher_from_name``)."""
     outlets = load_outlets()
     if name:
         fn = fold(name).strip()
@@ -348,4 +410,19 @@ def find_outlet(name: str | None = None, url: str | None = None) -> dict | None:
             d = o["domain"].lower()
             if d and (host == d or host.endswith("." + d)):
                 return o
+    if name and name.strip():
+        guess = _publisher_from_name(name.strip())
+        if guess is not None:
+            return guess
+        # an outlet named by its domain ("24.kg", "Factcheck.kz"): the country-code top-level domain
+        m = re.search(r"\.([a-z]{2})$", name.strip().lower())
+        code = _TLD_COUNTRY.get(m.group(1)) if m else None
+        if code:
+            return {"name": name, "outlet_id": None, "country": code, "alignment": None, "guessed": True}
+    if url:
+        host = url.split("//", 1)[-1].split("/", 1)[0].lower()
+        tld = host.rsplit(".", 1)[-1]
+        code = _TLD_COUNTRY.get(tld)
+        if code:
+            return {"name": name or host, "outlet_id": None, "country": code, "alignment": None, "guessed": True}
     return None

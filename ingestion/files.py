@@ -133,22 +133,25 @@ _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 def make_document(*, doc_id: str, source: str, source_path: str, text: str, raw_payload: str,
                   title: str | None = None, url: str | None = None, outlet: str | None = None,
                   published_at: str | None = None, language: str | None = None,
-                  doc_type: str | None = None, line_number: int | None = None, **extra) -> Document | Reject:
-    """A canonical document with its language and date worked out, or a Reject when it has no date at all.
+                  doc_type: str | None = None, line_number: int | None = None, **extra) -> Document:
+    """A canonical document with its language and date worked out (metadata, else the text, else the day it
+    was ingested).
     `extra` sets the Document's optional fields (source_id, outlet_country, outlet_alignment, author, ...)."""
     published_date = parse_published_at(published_at)
     date_source = "metadata" if published_date else None
     if published_date is None:
         published_date = find_date(text, title)
         date_source = "text" if published_date else None
+    fetched_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     if published_date is None:
-        return Reject(source, source_path, "date", "no publication date in the metadata or the text",
-                      line_number, raw_payload[:MAX_PAYLOAD])
+        # No date anywhere: an undated document is still evidence. Date it by when it arrived, as crawlers
+        # do, and say so (date_source "ingested") so that analysts can leave such documents out.
+        published_date, date_source = fetched_at.date(), "ingested"
     language = (language or "").strip().lower() or detect_language(((title or "") + "\n" + text)[:4000])
     return Document(
         doc_id=doc_id if len(doc_id) <= 200 else stable_id(doc_id),
         source=source, source_path=source_path if line_number is None else f"{source_path}:{line_number}", text=text, title=title, url=canonical_url(url),
         outlet=outlet, doc_type=doc_type or "article", language=language, published_at=published_at,
         published_date=published_date, date_source=date_source, content_hash=content_hash(text),
-        raw_payload=raw_payload, fetched_at=datetime.now(UTC).replace(tzinfo=None, microsecond=0), **extra,
+        raw_payload=raw_payload, fetched_at=fetched_at, **extra,
     )

@@ -30,7 +30,9 @@ def parse_html(content: str) -> Page | None:
     if "<" not in content:
         return None
     meta = {k.lower(): html_lib.unescape(v).strip() for k, v in _META.findall(content)}
-    text = trafilatura.extract(content, include_comments=False, include_tables=False, deduplicate=True,
+    # deduplicate=False: trafilatura's dedup remembers paragraphs across calls, so the same page read a
+    # fourth time in one process would come back empty.
+    text = trafilatura.extract(content, include_comments=False, include_tables=False, deduplicate=False,
                                favor_precision=True)
     if not text:
         return None

@@ -39,6 +39,11 @@ alter table raw.documents add column if not exists author varchar;
 alter table raw.documents add column if not exists issuing_body varchar;
 alter table raw.documents add column if not exists published_at_utc timestamp;
 alter table raw.documents add column if not exists near_duplicate_of varchar;
+create table if not exists raw.http_validators (
+    url varchar primary key,
+    etag varchar,
+    last_modified varchar
+);
 create table if not exists raw.rejects (
     reject_id varchar primary key,
     source varchar not null,
@@ -77,9 +82,17 @@ class StoreResult:
         return StoreResult(*(a + b for a, b in zip(asdict(self).values(), asdict(other).values(), strict=True)))
 
 
-def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject]) -> StoreResult:
+def load_validators(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str | None, str | None]]:
+    """The ETag and Last-Modified of every URL fetched in full before, for conditional GETs."""
+    ensure_schema(con)
+    return {u: (e, m) for u, e, m in con.execute("select url, etag, last_modified from raw.http_validators").fetchall()}
+
+
+def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], validators=None) -> StoreResult:
     """Store documents and rejects. Same id and text again: a duplicate. Same text or URL under another id: a
-    duplicate of the first. Same id with new text: an update. All or nothing."""
+    duplicate of the first. Same id with new text: an update. All or nothing, together with the HTTP
+    validators of the fetches that produced them (`validators`: a store with `_data` or a dict), so that a
+    304 can only ever answer a page whose documents were committed."""
     items = list(items)
     docs = [i for i in items if isinstance(i, Document)]
     rejects = [i for i in items if isinstance(i, Reject)]
@@ -99,6 +112,12 @@ def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject]) ->
         if rejects:
             rframe = _rejects_frame(rejects)  # noqa: F841
             con.execute("insert into raw.rejects select * from rframe on conflict do nothing")
+        pairs = dict(getattr(validators, "_data", validators) or {})
+        if pairs:
+            con.executemany(
+                "insert or replace into raw.http_validators values (?, ?, ?)",
+                [(u, e, m) for u, (e, m) in sorted(pairs.items())],
+            )
         con.execute("commit")
     except Exception:
         con.execute("rollback")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from dagster import DailyPartitionsDefinition
 
@@ -26,3 +26,13 @@ def partition_range_tags(first: date, last: date) -> dict[str, str]:
         "dagster/asset_partition_range_start": first.isoformat(),
         "dagster/asset_partition_range_end": last.isoformat(),
     }
+
+
+def dbt_vars(first: date, last: date, as_of: datetime) -> dict[str, str]:
+    """What one dbt invocation needs to rebuild a window of days: the window and the run's as-of time (UTC)."""
+    if last < first:
+        raise ValueError(f"window ends ({last}) before it starts ({first})")
+    if as_of.tzinfo is not None:
+        as_of = as_of.astimezone(UTC).replace(tzinfo=None)
+    return {"start_date": first.isoformat(), "end_date": last.isoformat(),
+            "as_of": as_of.replace(microsecond=0).isoformat(sep=" ")}

@@ -42,3 +42,26 @@ def test_partition_range_tags():
         "dagster/asset_partition_range_start": "2024-03-01",
         "dagster/asset_partition_range_end": "2024-04-30",
     }
+
+
+def test_day_ranges_group_nearby_days_and_split_distant_ones():
+    from georisk.runner import day_ranges
+
+    d = date.fromisoformat
+    days = [d("2024-04-08"), d("2024-04-06"), d("2024-04-07"), d("2024-04-20"), d("2023-11-08"), d("2026-11-21")]
+    assert day_ranges(days, max_gap=14) == [
+        (d("2023-11-08"), d("2023-11-08")), (d("2024-04-06"), d("2024-04-20")), (d("2026-11-21"), d("2026-11-21"))]
+    assert day_ranges([], max_gap=14) == []
+    assert day_ranges(days, max_gap=0) == [(x, x) for x in sorted(days)]
+
+
+def test_dbt_vars_carry_the_window_and_a_utc_as_of():
+    from datetime import timedelta, timezone
+
+    from orchestration.partitions import dbt_vars
+
+    as_of = datetime(2024, 4, 9, 8, 30, 15, 123456, tzinfo=timezone(timedelta(hours=5)))
+    assert dbt_vars(date(2024, 4, 6), date(2024, 4, 8), as_of) == {
+        "start_date": "2024-04-06", "end_date": "2024-04-08", "as_of": "2024-04-09 03:30:15"}
+    with pytest.raises(ValueError):
+        dbt_vars(date(2024, 4, 8), date(2024, 4, 6), as_of)

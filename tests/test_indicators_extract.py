@@ -76,8 +76,9 @@ def test_denial_and_negated_denial():
 
 def test_negated_hostility_does_not_fire():
     ex = run("Lavrov said Kazakhstan is not a puppet of the West and will not be the next target.")
-    assert ex.signals.height == 0
-    assert ex.documents["tension_rating"][0] == 0
+    # no hostility or threat; the negated threat is Lavrov's disclaimer (a denial in the dispute)
+    assert set(ex.signals["kind"].to_list()) <= {"denial"}
+    assert ex.documents["tension_rating"][0] <= 1
 
 
 def test_not_just_is_not_a_negation():
@@ -162,8 +163,16 @@ def test_outlet_own_voice_publisher():
     s = ex.signals.row(0, named=True)
     assert s["publisher"] == "Pravda.ru" and s["speaker_type"] == "outlet"
     assert s["is_reported_speech"] is False
-    # the same sentence from an outlet of no known alignment carries no adversary voice
-    assert run("Kazakhstan may become another Ukraine.").signals.height == 0
+    adv_score = s["score"]
+    # from a known independent outlet in its own voice it is analysis, not hostility
+    assert run("Kazakhstan may become another Ukraine.", outlet="Reuters").signals.height == 0
+    # with no identifiable voice at all the framing counts, with less confidence than an adversary's voice
+    unknown = run("Kazakhstan may become another Ukraine.").signals
+    assert unknown["kind"].to_list() == ["hostile_mention"] and unknown["score"][0] < adv_score
+    # ... unless the document talks about the adversary's propaganda (an observer's article)
+    observer = ("This piece examines propaganda narratives in the region. Officials met on Monday. "
+                "Kazakhstan may become another Ukraine.")
+    assert run(observer).signals.height == 0
 
 
 def test_schema_and_empty_input():

@@ -27,10 +27,12 @@ def test_jsonl_lines_become_documents_or_rejects_with_line_numbers(tmp_path):
     items = list(read_path(_write(tmp_path / "in.jsonl", "\n".join(lines))))
     docs = {i.doc_id: i for i in items if isinstance(i, Document)}
     rejects = [i for i in items if isinstance(i, Reject)]
-    assert set(docs) == {"a", "e"}
+    assert set(docs) == {"a", "d", "e"}
     assert docs["a"].published_date.isoformat() == "2024-04-08" and docs["a"].date_source == "text"
     assert docs["e"].published_date.isoformat() == "2024-04-07" and docs["e"].language == "ru"
-    assert sorted((r.line_number, r.stage) for r in rejects) == [(2, "parse"), (3, "validate"), (4, "validate"), (5, "date")]
+    assert sorted((r.line_number, r.stage) for r in rejects) == [(2, "parse"), (3, "validate"), (4, "validate")]
+    # no date anywhere: kept, dated by its arrival, and marked so
+    assert docs["d"].date_source == "ingested" and docs["d"].published_date == docs["d"].fetched_at.date()
     assert "text" in next(r.reason for r in rejects if r.line_number == 3)
 
 
@@ -56,7 +58,7 @@ def test_store_is_idempotent_and_deduplicates(tmp_path):
     _write(folder / "a.txt", "date 2024-04-06\nKazakhstan and Russia signed a grain deal.")
     _write(folder / "copy-of-a.txt", "date 2024-04-06\n\nKazakhstan and Russia  signed a grain deal.")
     _write(folder / "b.txt", "date 2024-04-07\nOil flowed through the CPC pipeline.")
-    _write(folder / "undated.txt", "No date anywhere in here.")
+    _write(folder / "empty.txt", "  \n")
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     first = store(con, read_path(folder))
     assert (first.stored, first.duplicates, first.rejected) == (2, 1, 1)

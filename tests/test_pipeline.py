@@ -35,7 +35,8 @@ def sample_run(tmp_path_factory):
         pytest.fail("the bundled sample corpus is missing")
     home = Home(tmp_path_factory.mktemp("home")).ensure()
     shutil.copytree(SAMPLE_CORPUS, home.inbox / "sample_corpus", ignore=shutil.ignore_patterns("*.md"))
-    first, last = days_with_documents(home)
+    days = days_with_documents(home)
+    first, last = days[0], days[-1]
     tags = partition_range_tags(first, last)
     with DagsterInstance.ephemeral() as instance:
         result = materialize(ASSETS, resources=build_resources(home), instance=instance, tags=tags)

@@ -1,13 +1,15 @@
 """The dbt project as Dagster assets: staging views and marts, with dbt tests as asset checks."""
 
+import json
 import os
+from datetime import UTC, datetime
 
 from dagster import AssetExecutionContext, BackfillPolicy
 from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
 from ..dbt_project import dbt_project
-from ..partitions import daily_partitions
+from ..partitions import daily_partitions, dbt_vars, window_dates
 from .ingest import POOL
 
 
@@ -21,4 +23,8 @@ from .ingest import POOL
 def georisk_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
     # dbt runs as a subprocess and finds the warehouse through this variable (see dbt/profiles.yml).
     os.environ["GEORISK_WAREHOUSE"] = duckdb.database
-    yield from dbt.cli(["build"], context=context).stream()
+    first, last = window_dates(*context.partition_time_window)
+    started = context.instance.get_run_record_by_id(context.run_id)
+    as_of = started.create_timestamp if started else datetime.now(UTC)
+    args = ["build", "--vars", json.dumps(dbt_vars(first, last, as_of))]
+    yield from dbt.cli(args, context=context).stream()

@@ -12,7 +12,8 @@ from .ingest import POOL
 
 # The marts the feed exports (dbt asset keys carry the schema).
 MART_DEPS = [AssetKey(["marts", name]) for name in ("tension_index_daily", "tension_index_drivers",
-             "hostile_mention_frequency_daily", "official_accusations", "denial_counts_daily")]
+             "hostile_mention_frequency_daily", "hostile_mention_breakdown_daily", "official_accusations",
+             "denials", "threats")]
 
 
 @asset(

@@ -1,15 +1,8 @@
-with denials as (
-    select
-        published_date,
-        count(*) as denial_count,
-        count(distinct speaker_name) as denier_count
-    from {{ ref('stg_signals') }}
-    where kind = 'denial'
-    group by 1
-)
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_window('index_date') }}") }}
 select
-    d.index_date,
-    coalesce(n.denial_count, 0) as denial_count,
-    coalesce(n.denier_count, 0) as denier_count
-from {{ ref('days') }} as d
-left join denials as n on n.published_date = d.index_date
+    c.index_date,
+    c.denial_count,
+    (select count(distinct d.denier_name) from {{ ref('denials') }} as d where d.denial_date = c.index_date)
+        as denier_count
+from {{ ref('int_index_components_daily') }} as c
+where c.index_date between {{ window_start() }} and {{ window_end() }}

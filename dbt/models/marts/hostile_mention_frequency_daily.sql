@@ -1,28 +1,10 @@
--- A republished copy of a story (is_near_duplicate) is counted once, as its original.
-with docs as (
-    select published_date, count(*) as document_count
-    from {{ ref('stg_documents') }}
-    where not is_near_duplicate
-    group by 1
-),
-mentions as (
-    select
-        s.published_date,
-        count(*) as hostile_mention_count,
-        count(distinct s.doc_id) as documents_with_hostile_mention_count
-    from {{ ref('stg_signals') }} as s
-    join {{ ref('stg_documents') }} as d using (doc_id)
-    where s.kind = 'hostile_mention' and not d.is_near_duplicate
-    group by 1
-)
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_window('index_date') }}") }}
+-- Hostile mentions per day, as counts and as a share of the day's documents (each story counted once).
 select
-    d.index_date,
-    coalesce(docs.document_count, 0) as document_count,
-    coalesce(m.hostile_mention_count, 0) as hostile_mention_count,
-    coalesce(m.documents_with_hostile_mention_count, 0) as documents_with_hostile_mention_count,
-    case when coalesce(docs.document_count, 0) = 0 then null
-         else coalesce(m.documents_with_hostile_mention_count, 0) / docs.document_count end
-        as hostile_document_share
-from {{ ref('days') }} as d
-left join docs on docs.published_date = d.index_date
-left join mentions as m on m.published_date = d.index_date
+    index_date,
+    document_count,
+    hostile_mention_count,
+    hostile_document_count as documents_with_hostile_mention_count,
+    case when document_count = 0 then null else hostile_document_count / document_count end as hostile_document_share
+from {{ ref('int_index_components_daily') }}
+where index_date between {{ window_start() }} and {{ window_end() }}

@@ -1,57 +1,93 @@
-with daily as (
-    select
-        d.index_date,
-        f.document_count,
-        coalesce(sum(c.contribution_points), 0) as raw_points,
-        count(c.signal_id) filter (where c.kind = 'hostile_mention') as hostile_mention_count,
-        count(c.signal_id) filter (where c.kind = 'accusation') as accusation_count,
-        count(c.signal_id) filter (where c.kind = 'threat') as threat_count,
-        count(c.signal_id) filter (where c.kind = 'denial') as denial_count
-    from {{ ref('days') }} as d
-    join {{ ref('hostile_mention_frequency_daily') }} as f using (index_date)
-    left join {{ ref('signal_contributions') }} as c using (index_date)
-    group by 1, 2
+{{ config(materialized='incremental', incremental_strategy='append',
+          pre_hook="{{ delete_window('index_date', index_window_start(), index_window_end()) }}") }}
+-- The daily Kazakhstan tension index (docs/methodology.md). Rebased so that the reference period's days with
+-- documents average 100; moving averages and a trailing z-score; a level from the thresholds in index_parameters.
+with comp as (
+    select * from {{ ref('int_index_components_daily') }}
 ),
-scored as (
+reference_days as (
+    select * from comp
+    where document_count > 0
+      and index_date between {{ param('reference_start_date', 'date') }} and {{ param('reference_end_date', 'date') }}
+),
+reference as (
+    -- No data in the configured reference period: every day with documents is the reference.
     select
-        *,
-        -- Points per document: a busy news day is not a tense day.
-        case when document_count = 0 then null else raw_points / document_count end as points_per_document
-    from daily
+        coalesce((select avg(composite_points) from reference_days),
+                 (select avg(composite_points) from comp where document_count > 0)) as composite_mean,
+        coalesce((select avg(threat_points) from reference_days),
+                 (select avg(threat_points) from comp where document_count > 0)) as threat_mean,
+        coalesce((select avg(act_claim_points) from reference_days),
+                 (select avg(act_claim_points) from comp where document_count > 0)) as act_claim_mean
 ),
 rebased as (
     select
+        c.*,
+        case when c.document_count = 0 then null
+             when r.composite_mean is null or r.composite_mean = 0 then 0
+             else 100 * c.composite_points / r.composite_mean end as tension_index,
+        case when c.document_count = 0 then null
+             when r.threat_mean is null or r.threat_mean = 0 then 0
+             else 100 * c.threat_points / r.threat_mean end as threat_subindex,
+        case when c.document_count = 0 then null
+             when r.act_claim_mean is null or r.act_claim_mean = 0 then 0
+             else 100 * c.act_claim_points / r.act_claim_mean end as act_claim_subindex
+    from comp as c, reference as r
+),
+windowed as (
+    select
         *,
-        -- Reference period: every day with documents; its mean is 100.
-        avg(points_per_document) over () as reference_mean
-    from scored
+        avg(tension_index) over (order by index_date range between interval 6 days preceding and current row)
+            as tension_index_ma7,
+        avg(tension_index) over (order by index_date range between interval 29 days preceding and current row)
+            as tension_index_ma30,
+        avg(composite_points) over baseline as baseline_mean,
+        stddev_samp(composite_points) over baseline as baseline_stddev,
+        count(composite_points) over baseline as baseline_day_count
+    from rebased
+    window baseline as (
+        order by index_date
+        range between interval ({{ param('baseline_days', 'integer') }}) day preceding and interval 1 day preceding
+    )
 )
 select
-    r.index_date,
-    r.document_count,
-    r.hostile_mention_count,
-    r.accusation_count,
-    r.threat_count,
-    r.denial_count,
-    round(r.raw_points, 4) as raw_points,
-    round(r.points_per_document, 4) as points_per_document,
-    round(case when r.points_per_document is null then null
-               when r.reference_mean = 0 then 0
-               else 100 * r.points_per_document / r.reference_mean end, 2) as tension_index,
+    w.index_date,
+    w.document_count,
+    w.hostile_document_count,
+    w.hostile_mention_count,
+    w.accusation_count,
+    w.threat_count,
+    w.denial_count,
+    round(w.hostile_component, 6) as hostile_component,
+    round(w.accusation_component, 6) as accusation_component,
+    round(w.threat_component, 6) as threat_component,
+    round(w.denial_component, 6) as denial_component,
+    round(w.composite_points, 6) as composite_points,
+    round(w.tension_index, 2) as tension_index,
+    round(w.threat_subindex, 2) as threat_subindex,
+    round(w.act_claim_subindex, 2) as act_claim_subindex,
+    round(w.tension_index_ma7, 2) as tension_index_ma7,
+    round(w.tension_index_ma30, 2) as tension_index_ma30,
+    case when w.document_count = 0 or w.baseline_day_count < {{ param('min_baseline_days', 'integer') }}
+              or coalesce(w.baseline_stddev, 0) = 0 then null
+         else round((w.composite_points - w.baseline_mean) / w.baseline_stddev, 3) end as tension_zscore_90d,
     case
-        when r.points_per_document is null then 'no data'
-        when r.reference_mean > 0 and 100 * r.points_per_document / r.reference_mean >= {{ var('level_critical') }} then 'critical'
-        when r.reference_mean > 0 and 100 * r.points_per_document / r.reference_mean >= {{ var('level_high') }} then 'high'
-        when r.reference_mean > 0 and 100 * r.points_per_document / r.reference_mean >= {{ var('level_elevated') }} then 'elevated'
+        when w.document_count = 0 then 'no data'
+        when w.tension_index >= {{ param('level_critical') }} then 'critical'
+        when w.tension_index >= {{ param('level_high') }} then 'high'
+        when w.tension_index >= {{ param('level_elevated') }} then 'elevated'
         else 'calm'
     end as tension_level,
-    r.document_count < {{ var('min_documents') }} as is_low_confidence,
+    w.document_count < {{ param('min_documents', 'integer') }} as is_low_confidence,
     top.sentence as top_driver_sentence,
     top.kind as top_driver_kind,
     top.speaker_name as top_driver_speaker,
     top.doc_id as top_driver_doc_id,
     top.url as top_driver_url,
-    '{{ var("methodology_version") }}' as methodology_version
-from rebased as r
+    {{ param('methodology_version', 'varchar') }} as methodology_version
+from windowed as w
 left join {{ ref('tension_index_drivers') }} as top
-    on top.index_date = r.index_date and top.driver_rank = 1
+    on top.index_date = w.index_date and top.driver_rank = 1
+{% if is_incremental() %}
+where w.index_date between {{ index_window_start() }} and {{ index_window_end() }}
+{% endif %}
