@@ -76,6 +76,8 @@ _NEGATED_CLAIM = Entry(id="negated_claim", lang="", kind="denial", category="no_
 # evidence of a voice nobody can identify (no speaker, publisher not in outlets.csv): enough for strong cues
 # (weight >= 0.75), not for weak ones such as a bare "consequences"
 UNKNOWN_VOICE = 0.7
+# a known publisher's own sentence with no speaker and no adversary in sight: only cues of weight >= 0.85 pass
+REPORTED_VOICE = 0.55
 
 
 @dataclass
@@ -838,6 +840,11 @@ def _sentence_signals(d: _Doc, i: int, publisher: dict | None) -> list[dict]:
         first_cue = min(h.start for h in cues)
         observer = any(h.role == ADV and h.start < first_cue for h in hs)
         evidence = 0.55 if observer else UNKNOWN_VOICE
+    elif voice_side != "target" and sp_side not in ("target", "other") and any(
+            t.entries[h.ref].weight >= 0.85 and t.entries[h.ref].kind in ("threat", "hostile_mention") for h in cues):
+        # no voice at all, but a cue that is unambiguous hostility in itself ("провести денацификацию в
+        # Казахстане", "an artificial state"): a report of the adversary's rhetoric; only strong cues pass
+        evidence = REPORTED_VOICE
     else:
         evidence = 0.0
     if sp_side == "other" and not adv_in_sentence:

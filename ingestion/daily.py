@@ -62,6 +62,9 @@ def ingest_window(con: duckdb.DuckDBPyConnection, home_root: Path, first: date, 
     summaries: dict[str, SourceSummary] = {}
     if drop is not None:
         dropped = collect_drop_folder(drop.resolved_path(home_root), first, last)
+        for item in dropped:
+            if isinstance(item, Document):
+                item.source_id = drop.id
         items += dropped
         n_docs = sum(isinstance(i, Document) for i in dropped)
         summaries[drop.id] = SourceSummary(drop.id, "drop_folder", documents=n_docs, rejects=len(dropped) - n_docs)
