@@ -158,6 +158,10 @@ def run_daily_job(home: Home, first: date, last: date, report: Callable[[str], N
             error = failures[0].step_failure_data.error
             while error.cause is not None:  # Dagster wraps the user's exception: report the root
                 error = error.cause
-            msg = error.message.strip().splitlines()[0]
+            lines = [ln.strip() for ln in error.message.strip().splitlines() if ln.strip()]
+            msg = lines[0] if lines else ""
+            if "Errors parsed from dbt logs:" in lines:  # dbt's own first error says what failed and where
+                after = lines[lines.index("Errors parsed from dbt logs:") + 1:]
+                msg = f"dbt: {after[0]}" if after else msg
         raise GeoriskError(f"materialisation failed in {where}: {msg or 'see the run ' + result.run_id + ' in the UI'}")
     return result

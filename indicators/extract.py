@@ -727,6 +727,19 @@ def _publisher_entity(publisher: dict | None) -> Entity | None:
                   publisher.get("role") or "outlet", publisher["country"])
 
 
+def _quoted(text: str, a: int, pos: int) -> bool:
+    """The offset ``pos`` is inside a quotation opened after ``a`` (curly, guillemet or straight quotes)."""
+    inside = False
+    for c in text[a:pos]:
+        if c in "«“„":
+            inside = True
+        elif c in "»”":
+            inside = False
+        elif c == '"':
+            inside = not inside
+    return inside
+
+
 def _speaks_here(d: _Doc, i: int, e: Entity) -> bool:
     """A reporting verb, a charge or a denial follows the entity in sentence ``i`` ("Kazakh officials rejected")."""
     return any(h.role == SPEECH or (h.role == CUE and d.t.entries[h.ref].kind in ("accusation", "denial"))
@@ -841,15 +854,16 @@ def _sentence_signals(d: _Doc, i: int, publisher: dict | None) -> list[dict]:
         observer = any(h.role == ADV and h.start < first_cue for h in hs)
         evidence = 0.55 if observer else UNKNOWN_VOICE
     elif voice_side != "target" and sp_side not in ("target", "other") and any(
-            t.entries[h.ref].weight >= 0.85 and t.entries[h.ref].kind in ("threat", "hostile_mention") for h in cues):
-        # no voice at all, but a cue that is unambiguous hostility in itself ("провести денацификацию в
-        # Казахстане", "an artificial state"): a report of the adversary's rhetoric; only strong cues pass
+            t.entries[h.ref].weight >= 0.85 and t.entries[h.ref].kind in ("threat", "hostile_mention")
+            and _quoted(d.text, a, h.start) for h in cues):
+        # no voice at all, but a strong cue quoted from someone ("предложил «провести денацификацию» в
+        # Казахстане", 'called it an "artificial state"'): a report of rhetoric, not the outlet's own analysis
         evidence = REPORTED_VOICE
     else:
         evidence = 0.0
     if sp_side == "other" and not adv_in_sentence:
         evidence = min(evidence, 0.5)
-    tscore = 1.0 if refs else 0.85
+    tscore = 1.0 if refs else 0.9
     weak_only = refs and all(r[2] == "alias" and d.f[r[0]:r[1]] in t.weak_aliases for r in refs)
     if weak_only:
         tscore = 0.7
@@ -943,7 +957,7 @@ def _sentence_signals(d: _Doc, i: int, publisher: dict | None) -> list[dict]:
         # a threat reported with the adversary's voice in context ("The post argued that ...") counts like a
         # hostile mention, a little less sure when the voice is only inherited from an earlier sentence
         ev = evidence if ((sp_side == "adversary" and how != "context") or adv_in_sentence
-                          or (pub_adv and own_voice) or unknown_voice) else 0.9 * evidence
+                          or (pub_adv and own_voice) or unknown_voice or how != "context") else 0.9 * evidence
         sc = en.weight * ev * tscore
         if sc >= MIN_SCORE and voice_ok(h.start):
             threat_ok = True

@@ -127,6 +127,11 @@ def _word_cases(w: str) -> list[str]:
     if lw.endswith("ой") and len(lw) > 4:  # Луговой
         b = w[:-2]
         return [w, b + "ого", b + "ому", b + "ого", b + "ым", b + "ом"]
+    if lw.endswith(("ая", "яя")) and len(lw) > 4:  # adjectives in names: Государственная, Комсомольская
+        b = w[:-2]
+        soft = lw.endswith("яя") or lw[-3:-2] in set("жчшщ")
+        return [w, b + ("ей" if soft else "ой"), b + ("ей" if soft else "ой"), b + ("юю" if lw.endswith("яя") else "ую"),
+                b + ("ей" if soft else "ой"), b + ("ей" if soft else "ой")]
     if lw.endswith(("ова", "ева", "ёва", "ина", "ына")):  # Захарова, Балаева
         b = w[:-1]
         return [w, b + "ой", b + "ой", b + "у", b + "ой", b + "ой"]
@@ -165,7 +170,14 @@ def russian_forms(alias: str) -> set[str]:
         else:
             per.append([w] * 6)  # "дума" in "Государственная дума" handled as lower word
     n = max(len(p) for p in per)
-    return {" ".join(p[c] if c < len(p) else p[c % 6] for p in per) for c in range(n)}
+    out = {" ".join(p[c] if c < len(p) else p[c % 6] for p in per) for c in range(n)}
+    if len(words) > 1 and any(not w[:1].isupper() and "-" not in w for w in words[1:]):
+        # lower-case nouns of multi-word names decline too ("Первого канала", "Комсомольской правды"); the
+        # undeclined variant above stays
+        per2 = [_word_cases(w) if (not w[:1].isupper() and "-" not in w and w[-1:].isalpha()) else p
+                for w, p in zip(words, per, strict=True)]
+        out |= {" ".join(p[c] if c < len(p) else p[c % 6] for p in per2) for c in range(6)}
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

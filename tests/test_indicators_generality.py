@@ -252,3 +252,17 @@ def test_traps_stay_silent():
         ex = run(text, outlet=outlet)
         assert ex.signals.height == 0, (text, ex.signals.select("kind", "cue").rows())
         assert tension(ex) == 0
+
+
+def test_lower_case_words_of_outlet_names_decline():
+    ex = run("В эфире Первого канала Казахстан назвали «антироссийским плацдармом».", outlet="Vlast.kz")
+    h = ex.signals.filter(pl.col("kind") == "hostile_mention").to_dicts()
+    assert h and h[0]["speaker_name"] == "Channel One"
+
+
+def test_return_of_land_is_a_territorial_threat_en_ru():
+    en = run("Russian MP Mikhail Delyagin said the northern lands of Kazakhstan should be returned.", outlet="Reuters")
+    assert "threat" in kinds_of(en, "returned") and tension(en) == 3
+    ru = run("Депутат Госдумы Михаил Делягин заявил, что северные области Казахстана нужно вернуть России.",
+             outlet="Orda.kz")
+    assert "threat" in kinds_of(ru, "вернуть") and tension(ru) == 3

@@ -95,3 +95,25 @@ def test_feed_is_hive_partitioned_with_the_date_inside(sample_run):
     assert "date" in frame.columns and frame.height == 1
     assert files[0].parent.name == f"date={frame['date'][0].isoformat()}"
     assert not list(home.feed.glob(".staging-*"))
+
+
+RECORDING = ("record", "video", "clip", "leak", "camera", "tape", "gurulyov", "gurulev", "гурулёв", "гурулев", "запис",
+             "ролик", "видео", "камер")
+
+
+def _spike_days_lead(con) -> tuple[list, list]:
+    rows = con.execute("select index_date, tension_index, top_driver_sentence from marts.tension_index_daily "
+                       "where document_count > 0").fetchall()
+    spike = [r for r in rows if str(r[0]) in ("2024-04-06", "2024-04-07", "2024-04-08")]
+    others = [r for r in rows if r not in spike]
+    return spike, others
+
+
+def test_the_recording_days_lead_the_sample_index_with_recording_drivers(sample_run):
+    home = sample_run[0]
+    with duckdb.connect(str(home.published), read_only=True) as con:
+        spike, others = _spike_days_lead(con)
+    assert len(spike) == 3
+    assert min(r[1] for r in spike) > max(r[1] for r in others)
+    for day, _index, sentence in spike:
+        assert any(w in sentence.lower() for w in RECORDING), (day, sentence)

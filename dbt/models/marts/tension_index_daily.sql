@@ -10,29 +10,54 @@ reference_days as (
     where document_count > 0
       and index_date between {{ param('reference_start_date', 'date') }} and {{ param('reference_end_date', 'date') }}
 ),
-reference as (
+basis as (
     -- No data in the configured reference period: every day with documents is the reference.
+    select * from reference_days
+    union all
+    select * from comp where document_count > 0 and not exists (select 1 from reference_days)
+),
+prior as (
+    -- The norm a day is pulled towards: points per document over all the reference period's documents.
     select
-        coalesce((select avg(composite_points) from reference_days),
-                 (select avg(composite_points) from comp where document_count > 0)) as composite_mean,
-        coalesce((select avg(threat_points) from reference_days),
-                 (select avg(threat_points) from comp where document_count > 0)) as threat_mean,
-        coalesce((select avg(act_claim_points) from reference_days),
-                 (select avg(act_claim_points) from comp where document_count > 0)) as act_claim_mean
+        sum(composite_points * document_count) / nullif(sum(document_count), 0) as composite_prior,
+        sum(threat_points * document_count) / nullif(sum(document_count), 0) as threat_prior,
+        sum(act_claim_points * document_count) / nullif(sum(document_count), 0) as act_claim_prior
+    from basis
+),
+shrunk as (
+    -- Credibility weighting: a day counts as its documents plus k typical ones (k = shrinkage_documents),
+    -- so one hostile post on a quiet day cannot outrank a day of widespread hostility.
+    select
+        c.*,
+        (c.composite_points * c.document_count + {{ param('shrinkage_documents') }} * p.composite_prior)
+            / (c.document_count + {{ param('shrinkage_documents') }}) as composite_adjusted,
+        (c.threat_points * c.document_count + {{ param('shrinkage_documents') }} * p.threat_prior)
+            / (c.document_count + {{ param('shrinkage_documents') }}) as threat_adjusted,
+        (c.act_claim_points * c.document_count + {{ param('shrinkage_documents') }} * p.act_claim_prior)
+            / (c.document_count + {{ param('shrinkage_documents') }}) as act_claim_adjusted
+    from comp as c, prior as p
+),
+reference as (
+    select
+        avg(s.composite_adjusted) as composite_mean,
+        avg(s.threat_adjusted) as threat_mean,
+        avg(s.act_claim_adjusted) as act_claim_mean
+    from shrunk as s
+    join basis as b using (index_date)
 ),
 rebased as (
     select
         c.*,
         case when c.document_count = 0 then null
              when r.composite_mean is null or r.composite_mean = 0 then 0
-             else 100 * c.composite_points / r.composite_mean end as tension_index,
+             else 100 * c.composite_adjusted / r.composite_mean end as tension_index,
         case when c.document_count = 0 then null
              when r.threat_mean is null or r.threat_mean = 0 then 0
-             else 100 * c.threat_points / r.threat_mean end as threat_subindex,
+             else 100 * c.threat_adjusted / r.threat_mean end as threat_subindex,
         case when c.document_count = 0 then null
              when r.act_claim_mean is null or r.act_claim_mean = 0 then 0
-             else 100 * c.act_claim_points / r.act_claim_mean end as act_claim_subindex
-    from comp as c, reference as r
+             else 100 * c.act_claim_adjusted / r.act_claim_mean end as act_claim_subindex
+    from shrunk as c, reference as r
 ),
 windowed as (
     select
@@ -63,6 +88,7 @@ select
     round(w.threat_component, 6) as threat_component,
     round(w.denial_component, 6) as denial_component,
     round(w.composite_points, 6) as composite_points,
+    round(w.composite_adjusted, 6) as composite_points_adjusted,
     round(w.tension_index, 2) as tension_index,
     round(w.threat_subindex, 2) as threat_subindex,
     round(w.act_claim_subindex, 2) as act_claim_subindex,
