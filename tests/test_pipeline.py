@@ -1,6 +1,7 @@
 """The whole asset graph, materialised for real: DuckDB file, dbt build with its tests, feed, publication."""
 
 import shutil
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -117,3 +118,13 @@ def test_the_recording_days_lead_the_sample_index_with_recording_drivers(sample_
     assert min(r[1] for r in spike) > max(r[1] for r in others)
     for day, _index, sentence in spike:
         assert any(w in sentence.lower() for w in RECORDING), (day, sentence)
+
+
+def test_the_methodology_worked_example_reproduces_the_published_index(sample_run):
+    home = sample_run[0]
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "methodology.md").read_text(encoding="utf-8")
+    query = doc.split("```sql", 1)[1].split("```", 1)[0]
+    with duckdb.connect(str(home.published), read_only=True) as con:
+        row = dict(zip([c[0] for c in con.execute(query).description], con.fetchone(), strict=True))
+    assert row["documents"] > 0
+    assert row["tension_index"] == pytest.approx(row["published_index"], abs=0.01)
