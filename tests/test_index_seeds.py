@@ -7,7 +7,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import shared_or_skip
 from test_pipeline import RECORDING, _spike_days_lead
 
