@@ -5,13 +5,19 @@ previous day folder or the new one, never half of one. A day without rows has no
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+
+# Bump when a column is removed or retyped (the contract test then needs a deliberate update); adding columns is
+# compatible and keeps the version.
+FEED_SCHEMA_VERSION = 1
+CONTRACT_PATH = Path(__file__).resolve().parent / "feed_contract.json"
 
 # feed table -> (warehouse relation, its date column)
 FEED_TABLES: dict[str, tuple[str, str]] = {
@@ -26,11 +32,15 @@ FEED_TABLES: dict[str, tuple[str, str]] = {
 
 
 def write_feed(con: duckdb.DuckDBPyConnection, feed_root: Path, first: date, last: date) -> dict[str, int]:
-    """Rewrite the feed's day folders for [first, last]; returns rows written per table."""
+    """Rewrite the feed's day folders for [first, last], then its manifest and success marker; returns rows
+    written per table. Leftovers of a run killed while writing (.staging-*) are cleared first."""
     feed_root.mkdir(parents=True, exist_ok=True)
+    for stale in feed_root.glob(".staging-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     staging = feed_root / f".staging-{uuid.uuid4().hex[:12]}"
     rows: dict[str, int] = {}
     try:
+        # 1. Every table's days into the staging folder: the slow part, invisible to readers.
         for table, (relation, date_col) in FEED_TABLES.items():
             out = staging / table
             out.mkdir(parents=True)
@@ -43,10 +53,72 @@ def write_feed(con: duckdb.DuckDBPyConnection, feed_root: Path, first: date, las
                     f"copy ({query}) to '{out}' (format parquet, compression zstd, partition_by (date), "
                     "write_partition_columns true, filename_pattern 'part_{i}', overwrite_or_ignore true)"
                 )
-            _swap_days(out, feed_root / table, first, last)
+        # 2. Only then the renames, day folder by day folder: a crash before this point leaves the previous feed.
+        _swap_all(staging, feed_root, first, last)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    write_manifest(con, feed_root)
     return rows
+
+
+def table_schemas(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Column name -> DuckDB type of every feed table, as its files carry them (the date column included)."""
+    schemas = {}
+    for table, (relation, date_col) in FEED_TABLES.items():
+        described = con.execute(f"describe select *, {date_col} as date from {relation}").fetchall()
+        schemas[table] = {name: col_type for name, col_type, *_ in described}
+    return schemas
+
+
+def contract_violations(actual: dict[str, dict[str, str]], contract: dict[str, dict[str, str]]) -> list[str]:
+    """What a dashboard built on the contract would break on: a removed table or column, or a changed type.
+    New tables and columns are allowed (schemas only grow)."""
+    problems = []
+    for table, columns in contract.items():
+        if table not in actual:
+            problems.append(f"table {table} removed")
+            continue
+        for col, typ in columns.items():
+            if col not in actual[table]:
+                problems.append(f"{table}.{col} removed")
+            elif actual[table][col] != typ:
+                problems.append(f"{table}.{col} retyped {typ} -> {actual[table][col]}")
+    return problems
+
+
+def write_manifest(con: duckdb.DuckDBPyConnection, feed_root: Path) -> dict:
+    """_manifest.json (tables, columns and types, rows per day, versions, generated_at), then _SUCCESS: a
+    dashboard that sees _SUCCESS newer than its last read knows a complete run has landed."""
+    methodology = con.execute(
+        "select value from reference.index_parameters where parameter = 'methodology_version'").fetchone()
+    manifest = {
+        "schema_version": FEED_SCHEMA_VERSION,
+        "methodology_version": methodology[0] if methodology else None,
+        "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "tables": {},
+    }
+    schemas = table_schemas(con)
+    for table, (relation, date_col) in FEED_TABLES.items():
+        per_day = con.execute(f"select {date_col}, count(*) from {relation} group by 1 order by 1").fetchall()
+        manifest["tables"][table] = {
+            "path": f"{table}/date=YYYY-MM-DD/part_0.parquet",
+            "columns": [{"name": n, "type": t} for n, t in schemas[table].items()],
+            "rows_per_partition": {d.isoformat(): n for d, n in per_day},
+        }
+    _atomic_write(feed_root / "_manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False))
+    _atomic_write(feed_root / "_SUCCESS", manifest["generated_at"] + "\n")
+    return manifest
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _swap_all(staging: Path, feed_root: Path, first: date, last: date) -> None:
+    for table in FEED_TABLES:
+        _swap_days(staging / table, feed_root / table, first, last)
 
 
 def _swap_days(new_table_dir: Path, table_dir: Path, first: date, last: date) -> None:

@@ -78,6 +78,9 @@ _NEGATED_CLAIM = Entry(id="negated_claim", lang="", kind="denial", category="no_
 UNKNOWN_VOICE = 0.7
 # a known publisher's own sentence with no speaker and no adversary in sight: only cues of weight >= 0.85 pass
 REPORTED_VOICE = 0.55
+# a document that names the adversary (its country word or one of its people) reports about it: a sentence there
+# whose speaker is unresolved but not target-side counts for strong cues (weight >= 0.8) at this confidence
+REPORT_FRAME = 0.6
 
 
 @dataclass
@@ -184,6 +187,8 @@ class _Doc:
         self.pub_entity = _publisher_entity(publisher)
         # an article that talks about the adversary's propaganda is an observer's, not a hostile source
         self.observer = any(h.role == OBSERVER for h in hits)
+        self.adv_doc = any(h.role == ADV or (h.role == PERSON and target.people[h.ref]["country"] == target.adversary)
+                           for h in hits)
         if self.pub_entity is not None and (publisher or {}).get("guessed") and publisher["country"] != target.code:
             self.pub_entity = None  # a country word in an unknown name ("... Moscow Times") is no voice
 
@@ -859,11 +864,17 @@ def _sentence_signals(d: _Doc, i: int, publisher: dict | None) -> list[dict]:
         # no voice at all, but a strong cue quoted from someone ("предложил «провести денацификацию» в
         # Казахстане", 'called it an "artificial state"'): a report of rhetoric, not the outlet's own analysis
         evidence = REPORTED_VOICE
+    elif voice_side != "target" and sp_side not in ("target", "other") and d.adv_doc and any(
+            en.weight >= 0.8 for k in ("threat", "hostile_mention") for _, en in valid.get(k, [])):
+        # a report about the adversary's rhetoric whose speaker could not be resolved (an unregistered name, "по
+        # словам X"): unambiguous hostile vocabulary aimed at the target counts whoever the reporter quotes
+        evidence = REPORT_FRAME
     else:
         evidence = 0.0
     if sp_side == "other" and not adv_in_sentence:
         evidence = min(evidence, 0.5)
     tscore = 1.0 if refs else 0.9
+    if __import__("os").environ.get("GR_DEBUG"): print("DBG", i, d.text[a:a+90].replace("\n"," "), {k: [(d.text[h.start:h.end], e.id, e.weight) for h, e in v] for k, v in valid.items()}, "spk", speaker and speaker.name, how, "vs", voice_side, "ev", evidence, "tgt", has_target)
     weak_only = refs and all(r[2] == "alias" and d.f[r[0]:r[1]] in t.weak_aliases for r in refs)
     if weak_only:
         tscore = 0.7

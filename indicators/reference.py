@@ -406,14 +406,20 @@ def _publisher_from_name(name: str) -> dict | None:
 _TLD_COUNTRY = {"ru": "RU", "su": "RU", "kz": "KZ", "ua": "UA", "am": "AM", "by": "BY", "kg": "KG", "uz": "UZ"}
 
 
+@lru_cache(maxsize=1)
+def _outlet_keys() -> list[tuple[dict, str, frozenset]]:
+    """(outlet row, folded name, folded aliases), folded once."""
+    return [(o, fold(o["name"]), frozenset(fold(a) for a in o["aliases_list"])) for o in load_outlets()]
+
+
 def find_outlet(name: str | None = None, url: str | None = None) -> dict | None:
     """Resolve the publishing outlet from the ``outlet`` field or the URL's domain; an outlet that is not in
     outlets.csv may still name a register person or institution or carry a country word (``_publisher_from_name``)."""
     outlets = load_outlets()
     if name:
         fn = fold(name).strip()
-        for o in outlets:
-            if fn == fold(o["name"]) or fn in {fold(a) for a in o["aliases_list"]} or fn == o["domain"]:
+        for o, fname, aliases in _outlet_keys():
+            if fn == fname or fn in aliases or fn == o["domain"]:
                 return o
     if url:
         host = url.split("//", 1)[-1].split("/", 1)[0].lower()

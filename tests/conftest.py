@@ -31,3 +31,11 @@ def shared_or_skip() -> Path:
     if not (SHARED / "gold" / "seeds.jsonl").exists():
         pytest.skip(f"../shared is not beside the repo ({SHARED}): the real seed articles and gold are not here")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def sample_home(tmp_path_factory):
+    """The sample corpus materialised once for the session (the same as test_pipeline's first run)."""
+    from test_pipeline import materialize_sample
+
+    return materialize_sample(tmp_path_factory)[0]

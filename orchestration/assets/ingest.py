@@ -1,6 +1,10 @@
-"""Ingestion: the day's documents from the drop folder into raw.documents, rejects into raw.rejects."""
+"""Ingestion: the window's documents from the configured sources into raw.documents, rejects into raw.rejects,
+with the checks that stop a broken ingestion from reaching the index."""
 
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetSpec,
     BackfillPolicy,
@@ -19,6 +23,11 @@ from ..partitions import daily_partitions, window_dates
 from ..resources import GeoriskHome
 
 POOL = "duckdb_writer"
+# Thresholds of the ingestion checks.
+MAX_REJECT_SHARE = 0.5
+VOLUME_FACTOR = 5.0
+VOLUME_BASELINE_DAYS = 28
+VOLUME_MIN_MEDIAN = 5  # below this many documents a day, swings are normal
 
 
 class IngestConfig(Config):
@@ -32,6 +41,14 @@ class IngestConfig(Config):
                   kinds={"duckdb"}, group_name="ingestion"),
         AssetSpec(["raw", "rejects"], description="What could not be stored, with the stage and reason.",
                   kinds={"duckdb"}, group_name="ingestion"),
+    ],
+    check_specs=[
+        AssetCheckSpec("reject_share", asset=["raw", "documents"], blocking=True,
+                       description=f"Fewer than {MAX_REJECT_SHARE:.0%} of the run's items rejected; above that "
+                                   "ingestion is broken and the index must not be computed from what is left."),
+        AssetCheckSpec("volume_anomaly", asset=["raw", "documents"],
+                       description="Each day's document count within a factor "
+                                   f"{VOLUME_FACTOR:g} of the median of the {VOLUME_BASELINE_DAYS} days before."),
     ],
     partitions_def=daily_partitions,
     backfill_policy=BackfillPolicy.single_run(),
@@ -51,6 +68,7 @@ def raw_documents(context: AssetExecutionContext, config: IngestConfig, georisk_
             "select count(*) from raw.documents where published_date between ? and ?", [first, last]
         ).fetchone()[0]
         rejects = con.execute("select count(*) from raw.rejects").fetchone()[0]
+        anomalies = volume_anomalies(con, first, last)
     context.log.info(f"{first}..{last}: stored {result.stored}, updated {result.updated}, "
                      f"duplicates {result.duplicates}, rejected {result.rejected}; {in_window} documents in window")
     sources = {sid: {"documents": s.documents, "rejects": s.rejects, "failed": s.failed, "notes": s.notes[:5]}
@@ -63,3 +81,32 @@ def raw_documents(context: AssetExecutionContext, config: IngestConfig, georisk_
     yield MaterializeResult(asset_key=["raw", "rejects"], metadata={
         "rejected_this_run": result.rejected, "rejects_total": rejects,
     })
+    seen = result.stored + result.updated + result.duplicates + result.rejected
+    share = result.rejected / seen if seen else 0.0
+    yield AssetCheckResult(check_name="reject_share", asset_key=["raw", "documents"], passed=share < MAX_REJECT_SHARE,
+                           metadata={"rejected": result.rejected, "items": seen, "share": round(share, 3)})
+    yield _volume_check(anomalies)
+
+
+def volume_anomalies(con, first, last) -> list[dict]:
+    """Days of the window whose document count is far from the median of the days before them."""
+    rows = con.execute(
+        """
+        with days as (select unnest(generate_series(?::date, ?::date, interval 1 day))::date as d),
+        counts as (select published_date as d, count(*) as n from raw.documents group by 1)
+        select days.d, coalesce(c.n, 0) as n,
+               (select median(n) from counts b where b.d between days.d - ?::integer and days.d - 1) as baseline
+        from days left join counts c using (d) order by days.d
+        """, [first, last, VOLUME_BASELINE_DAYS]).fetchall()
+    out = []
+    for d, n, baseline in rows:
+        if baseline is not None and baseline >= VOLUME_MIN_MEDIAN and not (
+                baseline / VOLUME_FACTOR <= n <= baseline * VOLUME_FACTOR):
+            out.append({"date": d.isoformat(), "documents": n, "median_before": float(baseline)})
+    return out
+
+
+def _volume_check(anomalies: list[dict]) -> AssetCheckResult:
+    return AssetCheckResult(check_name="volume_anomaly", asset_key=["raw", "documents"], passed=not anomalies,
+                            severity=AssetCheckSeverity.WARN,
+                            metadata={"anomalous_days": MetadataValue.json(anomalies[:30])})

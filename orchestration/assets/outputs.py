@@ -1,9 +1,20 @@
 """Outputs: the Parquet feed for BI and the published analyst copy of the warehouse."""
 
-from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, MaterializeResult, MetadataValue, asset
+import json
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    BackfillPolicy,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 from dagster_duckdb import DuckDBResource
 
-from georisk.feed import write_feed
+from georisk.feed import CONTRACT_PATH, contract_violations, table_schemas, write_feed
 from georisk.publish import publish_copy
 
 from ..partitions import daily_partitions, window_dates
@@ -23,18 +34,27 @@ MART_DEPS = [AssetKey(["marts", name]) for name in ("tension_index_daily", "tens
     pool=POOL,
     kinds={"parquet"},
     group_name="outputs",
+    check_specs=[AssetCheckSpec("feed_schema", asset="parquet_feed", blocking=True,
+                                description="The feed keeps every column of georisk/feed_contract.json with its "
+                                            "type: dashboards break on a removed or retyped column.")],
 )
 def parquet_feed(context: AssetExecutionContext, georisk_home: GeoriskHome, duckdb: DuckDBResource):
     """Hive-partitioned Parquet files per mart and day under GEORISK_HOME/feed."""
     first, last = window_dates(*context.partition_time_window)
     with duckdb.get_connection() as con:
+        problems = contract_violations(table_schemas(con), json.loads(CONTRACT_PATH.read_text(encoding="utf-8")))
+        if problems:  # check before writing: a dashboard must never read a feed that breaks it
+            yield AssetCheckResult(check_name="feed_schema", passed=False,
+                                   metadata={"problems": MetadataValue.json(problems)})
+            raise RuntimeError(f"feed schema breaks the contract: {'; '.join(problems[:3])}")
         rows = write_feed(con, georisk_home.paths.feed, first, last)
         preview = con.execute(
             "select index_date, document_count, tension_index, tension_level, top_driver_sentence "
             "from marts.tension_index_daily where index_date between ? and ? "
             "order by tension_index desc nulls last, index_date limit 5", [first, last]
         ).pl()
-    return MaterializeResult(metadata={
+    yield AssetCheckResult(check_name="feed_schema", passed=True)
+    yield MaterializeResult(metadata={
         **{f"rows_{t}": n for t, n in rows.items()},
         "feed_path": MetadataValue.path(str(georisk_home.paths.feed)),
         "top_days": MetadataValue.md(_md(preview)),

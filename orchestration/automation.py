@@ -1,0 +1,55 @@
+"""What runs by itself: the morning schedule, the drop-folder sensor, and the freshness check of the index."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from dagster import (
+    AssetKey,
+    RunRequest,
+    SensorEvaluationContext,
+    SkipReason,
+    build_schedule_from_partitioned_job,
+    build_sensor_for_freshness_checks,
+    build_time_partition_freshness_checks,
+    sensor,
+)
+
+from georisk.runner import day_ranges
+from ingestion.collect import dates_in_files, drop_folder_changes
+
+from .partitions import partition_range_tags
+from .resources import GeoriskHome
+
+SCHEDULE_HOUR_UTC = int(os.environ.get("GEORISK_SCHEDULE_HOUR_UTC", "6"))
+
+
+def build_automation(daily_pipeline):
+    # Each morning, yesterday's partition (a daily schedule targets the partition that has just ended).
+    schedule = build_schedule_from_partitioned_job(
+        daily_pipeline, name="daily_pipeline_schedule", hour_of_day=SCHEDULE_HOUR_UTC, minute_of_hour=0,
+        description=f"Materialises yesterday's partition at {SCHEDULE_HOUR_UTC:02d}:00 UTC "
+                    "(GEORISK_SCHEDULE_HOUR_UTC); set GEORISK_NETWORK=1 for it to fetch the feeds.",
+    )
+
+    @sensor(job=daily_pipeline, minimum_interval_seconds=60,
+            description="A new or changed file in GEORISK_HOME/inbox: materialise the days its documents fall on.")
+    def drop_folder_sensor(context: SensorEvaluationContext, georisk_home: GeoriskHome):
+        changed, fingerprints = drop_folder_changes(georisk_home.paths.inbox, json.loads(context.cursor or "{}"))
+        if not changed:
+            return SkipReason("no new or changed files in the drop folder")
+        days = dates_in_files(changed)
+        requests = [
+            RunRequest(run_key=f"drop:{first}:{last}:{abs(hash(tuple(sorted(fingerprints.items())))):x}",
+                       tags={**partition_range_tags(first, last), "georisk/trigger": "drop_folder"})
+            for first, last in day_ranges(days)
+        ]
+        context.update_cursor(json.dumps(fingerprints, sort_keys=True))
+        return requests or SkipReason(f"{len(changed)} changed files held no documents")
+
+    # Yesterday's index partition should exist by mid-morning (UTC); a warning otherwise.
+    freshness = build_time_partition_freshness_checks(
+        assets=[AssetKey(["marts", "tension_index_daily"])], deadline_cron="0 9 * * *", timezone="UTC")
+    freshness_sensor = build_sensor_for_freshness_checks(freshness_checks=freshness, name="index_freshness_sensor")
+    return [schedule], [drop_folder_sensor, freshness_sensor], freshness

@@ -1,0 +1,253 @@
+"""The Dagster UI, as `make ui` starts it, renders the asset graph with the index asset in a real browser.
+
+Headless Chromium loads the page and runs its JavaScript; the raw HTML the server sends does not name the
+asset, so finding it in the rendered DOM proves the UI fetched the definitions over GraphQL and drew them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+VENV_BIN = Path(sys.prefix) / "bin"
+INDEX_KEY = ("marts", "tension_index_daily")
+INDEX_ASSET = INDEX_KEY[-1]
+STARTUP_TIMEOUT = 90
+CHROMIUM_TIMEOUT = 60
+APT_TIMEOUT = 600
+SCREENSHOT_COPY = Path("/tmp/georisk_ui.png")
+
+# Every browser flag keeps Chromium quiet and local: no first-run, sync, update or background traffic, no proxy,
+# and a host resolver that refuses any name other than the loopback UI.
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-proxy-server", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    "--virtual-time-budget=20000",
+]
+# The lineage graph opens zoomed to fit its width. Below Dagster's MINIMAL_SCALE (0.6) it draws minimal nodes
+# whose labels are cut to 18 characters ("tension_ind…_daily"); at 2000 px wide the default group fits at a
+# scale that draws full nodes, with the whole name. At 1400x900 the name is not in the DOM.
+WINDOW = "--window-size=2000,1200"
+
+
+@dataclass(frozen=True)
+class Chromium:
+    path: str
+    note: str  # what the fixture did to get it
+
+
+def _install_chromium() -> str:
+    """apt-get install chromium; returns a note, or raises pytest.skip with a one-line reason."""
+    if os.name != "posix" or os.geteuid() != 0:
+        pytest.skip("chromium not on PATH and not root: cannot apt-get install it")
+    if not Path("/etc/debian_version").exists():
+        pytest.skip("chromium not on PATH and this is not Debian: no apt-get install")
+    apt = shutil.which("apt-get")
+    if apt is None:
+        pytest.skip("chromium not on PATH and apt-get is not available")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    deadline = time.monotonic() + APT_TIMEOUT
+    started = time.monotonic()
+    for cmd in ([apt, "-qq", "update"], [apt, "-qq", "install", "-y", "--no-install-recommends", "chromium"]):
+        try:
+            proc = subprocess.run(cmd, env=env, capture_output=True, text=True,
+                                  timeout=max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pytest.skip(f"chromium install failed: {' '.join(cmd[1:])} timed out after {APT_TIMEOUT} s")
+        if proc.returncode != 0:
+            lines = [ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()]
+            pytest.skip(f"chromium install failed: {lines[0] if lines else f'exit {proc.returncode}'}")
+    return f"installed with apt-get update && apt-get install chromium in {time.monotonic() - started:.0f} s"
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Chromium:
+    found = shutil.which("chromium")
+    if found:
+        return Chromium(found, f"found on PATH at {found}")
+    note = _install_chromium()
+    found = shutil.which("chromium")
+    if found is None:
+        pytest.skip("chromium install failed: apt-get succeeded but no chromium on PATH")
+    return Chromium(found, f"{note} ({found})")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _log_tail(log: Path, n: int = 25) -> str:
+    try:
+        return "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-n:])
+    except OSError:
+        return "(no log)"
+
+
+ASSET_NODES = "{ assetNodes { assetKey { path } groupName repository { name location { name } } } }"
+
+
+def _wait_for_ui(proc: subprocess.Popen, base: str, client: httpx.Client, log: Path) -> dict:
+    """Until /server_info answers and GraphQL lists the index asset (the code location has loaded); its node."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    last = "nothing yet"
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"dagster dev exited with {proc.returncode}:\n{_log_tail(log)}")
+        try:
+            if client.get(f"{base}/server_info").status_code == 200:
+                r = client.post(f"{base}/graphql", json={"query": ASSET_NODES})
+                nodes = (r.json().get("data") or {}).get("assetNodes") or []
+                for node in nodes:
+                    if tuple(node["assetKey"]["path"]) == INDEX_KEY:
+                        return node
+                last = f"{len(nodes)} asset nodes, none is {'/'.join(INDEX_KEY)}"
+        except (httpx.HTTPError, ValueError) as exc:
+            last = f"{type(exc).__name__}: {exc}"
+        time.sleep(1)
+    pytest.fail(f"the UI did not list {'/'.join(INDEX_KEY)} within {STARTUP_TIMEOUT} s ({last}):\n{_log_tail(log)}")
+
+
+def _group_graph_path(node: dict) -> str:
+    """The UI route of the lineage graph of the asset's group: /locations/<repo address>/asset-groups/<group>.
+
+    The repo address is the location name alone for a Definitions object ("__repository__"), else repo@location;
+    for this workspace that is orchestration.definitions:defs.
+    """
+    repo, location = node["repository"]["name"], node["repository"]["location"]["name"]
+    address = location if repo == "__repository__" else f"{repo}@{location}"
+    return f"/locations/{quote(address, safe=':@')}/asset-groups/{quote(node['groupName'])}"
+
+
+def _sigint_default() -> None:
+    # dagster dev maps SIGTERM to its SIGINT handler; started from a non-interactive shell's background job,
+    # SIGINT is inherited as ignored and SIGTERM would be ignored with it. Give it the default back.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _stop(proc: subprocess.Popen) -> str:
+    """SIGTERM the whole process group (webserver, daemon, code servers), SIGKILL what is left; says which did."""
+    started = time.monotonic()
+    for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return f"already gone after {time.monotonic() - started:.1f} s"
+        try:
+            proc.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            continue
+        # The leader is gone; its group may not be: no child outlives it.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        return f"{sig.name} stopped it in {time.monotonic() - started:.1f} s"
+    return "still running after SIGKILL"
+
+
+@pytest.fixture(scope="module")
+def dagster_ui():
+    """`make ui` on a free port with a temporary GEORISK_HOME; yields the base URL, a client and the graph's path."""
+    from georisk.runner import prepare_dagster_home
+    from georisk.settings import Home
+
+    tmp = Path(tempfile.mkdtemp(prefix="georisk_ui_"))
+    saved = os.environ.get("DAGSTER_HOME")  # prepare_dagster_home exports DAGSTER_HOME into this process
+    try:
+        dagster_home = prepare_dagster_home(Home(tmp / "home"))
+    finally:
+        if saved is None:
+            os.environ.pop("DAGSTER_HOME", None)
+        else:
+            os.environ["DAGSTER_HOME"] = saved
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "GEORISK_HOME": str(tmp / "home"), "DAGSTER_HOME": str(dagster_home),
+           "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    log = tmp / "dagster_dev.log"
+    client = httpx.Client(timeout=10, trust_env=False)  # trust_env=False: no proxy, straight to 127.0.0.1
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(VENV_BIN / "dagster"), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
+            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: dagster dev ignores SIGTERM without one
+            preexec_fn=_sigint_default,
+        )
+    try:
+        node = _wait_for_ui(proc, base, client, log)
+        r = client.post(f"{base}/graphql", json={"query": "mutation { setNuxSeen }"})  # no first-visit modal
+        assert r.status_code == 200 and "errors" not in r.json(), r.text
+        yield base, client, _group_graph_path(node), tmp
+    finally:
+        client.close()
+        print(f"dagster dev: {_stop(proc)}")
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _run_chromium(chromium: Chromium, tmp: Path, *args: str) -> subprocess.CompletedProcess:
+    profile = tempfile.mkdtemp(prefix="chromium_", dir=tmp)  # a fresh profile per run
+    cmd = [chromium.path, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args]
+    # Its own session too, so the browser and its helpers (zygote, renderers) go as one group.
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=CHROMIUM_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail(f"chromium did not finish within {CHROMIUM_TIMEOUT} s: {' '.join(args)}")
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # no helper outlives the browser
+    return subprocess.CompletedProcess(cmd, proc.returncode, out.decode("utf-8", "replace"),
+                                       err.decode("utf-8", "replace"))
+
+
+@pytest.mark.browser
+def test_asset_graph_renders_the_index_asset(chromium, dagster_ui, record_property):
+    base, client, graph_path, tmp = dagster_ui
+    url = base + graph_path
+    record_property("chromium", chromium.note)
+    record_property("ui_url", url)
+    print(f"chromium: {chromium.note}\nasset graph: {url}")
+
+    # The server's HTML is an empty shell: only the page's JavaScript can put the asset in the DOM.
+    raw = client.get(url)
+    assert raw.status_code == 200
+    assert "__next" in raw.text and INDEX_ASSET not in raw.text
+
+    dom = _run_chromium(chromium, tmp, WINDOW, "--dump-dom", url)
+    text = dom.stdout
+    if INDEX_ASSET not in text:
+        if "tension_ind…_daily" in text:
+            why = "the graph drew minimal nodes with cut labels (zoom < 0.6): widen WINDOW"
+        elif "This graph is empty" in text:
+            why = "the group's graph is empty"
+        else:
+            why = "stderr: " + " | ".join(dom.stderr.strip().splitlines()[-3:])
+        pytest.fail(f"{INDEX_ASSET} not in the rendered DOM of {url} ({len(text)} chars, exit {dom.returncode}): {why}")
+    # Drawn as a node of the lineage graph, among its neighbours in the group.
+    assert "Lineage" in text and "stg_documents" in text and "int_index_components_daily" in text
+
+    png = tmp / "ui.png"
+    shot = _run_chromium(chromium, tmp, WINDOW, f"--screenshot={png}", url)
+    assert png.exists(), f"no screenshot (exit {shot.returncode}): {shot.stderr.strip().splitlines()[-3:]}"
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(data) > 10_000, f"the screenshot is only {len(data)} bytes"
+    shutil.copyfile(png, SCREENSHOT_COPY)
