@@ -33,6 +33,11 @@ class Home:
         return self.root / "feed"
 
     @property
+    def briefs(self) -> Path:
+        """One Markdown brief per day with documents."""
+        return self.root / "briefs"
+
+    @property
     def inbox(self) -> Path:
         """The drop folder: .txt, .html and .jsonl files put here are ingested by the daily run."""
         return self.root / "inbox"
@@ -42,7 +47,7 @@ class Home:
         return self.root / "dagster"
 
     def ensure(self) -> Home:
-        for p in (self.warehouse.parent, self.published.parent, self.feed, self.inbox, self.dagster_home):
+        for p in (self.warehouse.parent, self.published.parent, self.feed, self.briefs, self.inbox, self.dagster_home):
             p.mkdir(parents=True, exist_ok=True)
         return self
 

@@ -9,14 +9,14 @@ from georisk.settings import Home, home
 from .assets.dbt import georisk_dbt_assets
 from .assets.extract import document_signals
 from .assets.ingest import raw_documents
-from .assets.outputs import analyst_copy, parquet_feed
+from .assets.outputs import analyst_copy, daily_brief, parquet_feed
 from .automation import build_automation
 from .partitions import daily_partitions
 from .resources import build_resources
 
 DAILY_JOB = "daily_pipeline"
 
-ASSETS = [raw_documents, document_signals, georisk_dbt_assets, parquet_feed, analyst_copy]
+ASSETS = [raw_documents, document_signals, georisk_dbt_assets, parquet_feed, daily_brief, analyst_copy]
 
 daily_pipeline = define_asset_job(
     DAILY_JOB,

@@ -109,3 +109,16 @@ def test_a_writer_killed_during_the_feed_write_leaves_the_previous_feed(sample_h
     with duckdb.connect(warehouse, read_only=True) as con:
         feed_mod.write_feed(con, feed_root, datetime(2024, 3, 1).date(), datetime(2024, 4, 29).date())
     assert not list(feed_root.glob(".staging-*"))
+
+
+def test_briefs_quote_their_sources_for_each_day_with_documents(sample_home):
+    briefs = sorted(sample_home.briefs.glob("*.md"))
+    with duckdb.connect(str(sample_home.published), read_only=True) as con:
+        days = {r[0].isoformat() for r in con.execute(
+            "select index_date from marts.tension_index_daily where document_count > 0").fetchall()}
+        top = con.execute("select top_driver_sentence from marts.tension_index_daily "
+                          "where index_date = date '2024-04-07'").fetchone()[0]
+    assert {b.stem for b in briefs} == days
+    text = (sample_home.briefs / "2024-04-07.md").read_text(encoding="utf-8")
+    assert text.startswith("# Kazakhstan tension brief, 2024-04-07")
+    assert " ".join(top.split())[:80] in text  # the top driver, quoted

@@ -14,6 +14,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
+from georisk.brief import write_briefs
 from georisk.feed import CONTRACT_PATH, contract_violations, table_schemas, write_feed
 from georisk.publish import publish_copy
 
@@ -57,12 +58,34 @@ def parquet_feed(context: AssetExecutionContext, georisk_home: GeoriskHome, duck
     yield MaterializeResult(metadata={
         **{f"rows_{t}": n for t, n in rows.items()},
         "feed_path": MetadataValue.path(str(georisk_home.paths.feed)),
+        "brief_folder": MetadataValue.path(str(georisk_home.paths.briefs)),
         "top_days": MetadataValue.md(_md(preview)),
     })
 
 
 @asset(
-    deps=[parquet_feed],
+    deps=MART_DEPS,
+    partitions_def=daily_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    pool=POOL,
+    kinds={"markdown"},
+    group_name="outputs",
+)
+def daily_brief(context: AssetExecutionContext, georisk_home: GeoriskHome, duckdb: DuckDBResource):
+    """GEORISK_HOME/briefs/YYYY-MM-DD.md: the day's index, level and the evidence to cite, for each day with documents."""
+    first, last = window_dates(*context.partition_time_window)
+    with duckdb.get_connection() as con:
+        paths = write_briefs(con, georisk_home.paths.briefs, first, last)
+    latest = paths[-1] if paths else None
+    return MaterializeResult(metadata={
+        "briefs_written": len(paths),
+        "latest_brief": MetadataValue.path(str(latest)) if latest else "none",
+        "latest_brief_text": MetadataValue.md(latest.read_text(encoding="utf-8")[:4000]) if latest else "",
+    })
+
+
+@asset(
+    deps=[parquet_feed, daily_brief],
     partitions_def=daily_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     pool=POOL,
