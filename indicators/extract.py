@@ -864,17 +864,19 @@ def _sentence_signals(d: _Doc, i: int, publisher: dict | None) -> list[dict]:
         # no voice at all, but a strong cue quoted from someone ("предложил «провести денацификацию» в
         # Казахстане", 'called it an "artificial state"'): a report of rhetoric, not the outlet's own analysis
         evidence = REPORTED_VOICE
-    elif voice_side != "target" and sp_side not in ("target", "other") and d.adv_doc and any(
+    elif voice_side != "target" and sp_side not in ("target", "other") and d.adv_doc and not (
+            own_voice and pub_side == "target") and (speaker is not None or any(
+            h.role in (SPEECH, SPEECH_AFTER) for h in hs)) and any(
             en.weight >= 0.8 for k in ("threat", "hostile_mention") for _, en in valid.get(k, [])):
         # a report about the adversary's rhetoric whose speaker could not be resolved (an unregistered name, "по
-        # словам X"): unambiguous hostile vocabulary aimed at the target counts whoever the reporter quotes
+        # словам X"): unambiguous hostile vocabulary aimed at the target counts whoever the reporter quotes; the
+        # outlet's own analysis (no speaker, no verb of saying: "Russia has begun preparations ...") does not
         evidence = REPORT_FRAME
     else:
         evidence = 0.0
     if sp_side == "other" and not adv_in_sentence:
         evidence = min(evidence, 0.5)
     tscore = 1.0 if refs else 0.9
-    if __import__("os").environ.get("GR_DEBUG"): print("DBG", i, d.text[a:a+90].replace("\n"," "), {k: [(d.text[h.start:h.end], e.id, e.weight) for h, e in v] for k, v in valid.items()}, "spk", speaker and speaker.name, how, "vs", voice_side, "ev", evidence, "tgt", has_target)
     weak_only = refs and all(r[2] == "alias" and d.f[r[0]:r[1]] in t.weak_aliases for r in refs)
     if weak_only:
         tscore = 0.7

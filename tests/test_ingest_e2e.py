@@ -134,10 +134,14 @@ def test_the_daily_asset_collects_the_partition_from_the_network_sources(tmp_pat
         home = Home(Path(env["GEORISK_HOME"])).ensure()
         with DagsterInstance.ephemeral() as instance:
             result = materialize([raw_documents], partition_key=DAY, instance=instance,
-                                 resources=build_resources(home),
+                                 resources=build_resources(home), raise_on_error=False,
                                  run_config={"ops": {"raw_documents": {"config": {"network": True}}}})
-        assert result.success
         meta = result.asset_materializations_for_node("raw_documents")[0].metadata
         assert meta["network"].value is True and meta["documents_in_window"].value >= 8
         assert meta["sources"].value["tass_en"]["documents"] == 4
         assert srv.requests_to("/tass/rss.xml")
+        # This fixture is built of faults (error pages, a 503, broken Telegram messages): more than half of the
+        # items are rejects, so the blocking check stops the run before anything downstream would use them.
+        checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+        assert checks["reject_share"].passed is False and checks["reject_share"].metadata["share"].value >= 0.5
+        assert not result.success
