@@ -4,21 +4,9 @@ Every document here is written for these tests (English and Russian); none is co
 asserts on the extractor's real output.
 """
 import polars as pl
+from extract_helpers import kinds_of, run
 
-from indicators.extract import extract
 from indicators.reference import find_outlet
-
-COLS = ["doc_id", "text", "title", "url", "outlet", "published_at", "language"]
-
-
-def run(text, **kw):
-    row = {c: None for c in COLS} | {"doc_id": "d", "text": text} | kw
-    return extract(pl.DataFrame([row], schema={c: pl.Utf8 for c in COLS}), "KZ")
-
-
-def kinds_of(ex, needle):
-    """Kinds of the signals whose sentence contains ``needle``."""
-    return {s["kind"] for s in ex.signals.to_dicts() if needle in (s["sentence"] or "")}
 
 
 def tension(ex):

@@ -2,23 +2,11 @@
 
 Every document here is written for these tests (English and Russian); none is copied from a gold set.
 """
-import polars as pl
 
-from indicators.extract import extract
+from extract_helpers import kinds_of, run
+
 from indicators.reference import find_outlet
 from indicators.text import _FOLD_MAP, fold, sentence_spans
-
-COLS = ["doc_id", "text", "title", "url", "outlet", "published_at", "language"]
-
-
-def run(text, **kw):
-    row = {c: None for c in COLS} | {"doc_id": "d", "text": text} | kw
-    return extract(pl.DataFrame([row], schema={c: pl.Utf8 for c in COLS}), "KZ")
-
-
-def kinds_of(ex, needle):
-    return {s["kind"] for s in ex.signals.to_dicts() if needle in (s["sentence"] or "")}
-
 
 # --- speed-ups are exact --------------------------------------------------------------------------------------
 

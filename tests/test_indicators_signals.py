@@ -4,16 +4,9 @@ Every document here was written for these tests; none is copied from the develop
 corpus. Each test asserts on the extractor's real output and fails when the mechanism is removed.
 """
 import polars as pl
+from extract_helpers import run
 
-from indicators.extract import extract
 from indicators.reference import find_outlet
-
-COLS = ["doc_id", "text", "title", "url", "outlet", "published_at", "language"]
-
-
-def run(text, target="KZ", **kw):
-    row = {c: None for c in COLS} | {"doc_id": "d", "text": text} | kw
-    return extract(pl.DataFrame([row], schema={c: pl.Utf8 for c in COLS}), target)
 
 
 def sigs(ex, kind):
