@@ -298,6 +298,7 @@ def main() -> None:
     # Dagster marks single-run backfill policies as beta; a user of the CLI cannot act on that.
     warnings.filterwarnings("ignore", module=r"dagster(\..*)?$")
     warnings.filterwarnings("ignore", message=r".*is currently in (beta|preview).*")
+    warnings.filterwarnings("ignore", message=r".*is superseded and its usage is discouraged.*")
     try:
         rc = app(standalone_mode=False)
         if isinstance(rc, int) and rc:
