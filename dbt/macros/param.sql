@@ -61,3 +61,17 @@
         select 1
     {%- endif -%}
 {%- endmacro %}
+
+{#- Credibility weighting: a day's points per document blended with the prior as if shrinkage_documents typical
+    documents had also been published that day. -#}
+{% macro credibility_adjusted(points, documents, prior) -%}
+    ({{ points }} * {{ documents }} + {{ param('shrinkage_documents') }} * {{ prior }})
+        / ({{ documents }} + {{ param('shrinkage_documents') }})
+{%- endmacro %}
+
+{#- 100 x value / reference mean; null on a day without documents, 0 when the reference has no points. -#}
+{% macro rebased(value, mean, documents) -%}
+    case when {{ documents }} = 0 then null
+         when {{ mean }} is null or {{ mean }} = 0 then 0
+         else 100 * {{ value }} / {{ mean }} end
+{%- endmacro %}

@@ -29,12 +29,9 @@ shrunk as (
     -- so one hostile post on a quiet day cannot outrank a day of widespread hostility.
     select
         c.*,
-        (c.composite_points * c.document_count + {{ param('shrinkage_documents') }} * p.composite_prior)
-            / (c.document_count + {{ param('shrinkage_documents') }}) as composite_adjusted,
-        (c.threat_points * c.document_count + {{ param('shrinkage_documents') }} * p.threat_prior)
-            / (c.document_count + {{ param('shrinkage_documents') }}) as threat_adjusted,
-        (c.act_claim_points * c.document_count + {{ param('shrinkage_documents') }} * p.act_claim_prior)
-            / (c.document_count + {{ param('shrinkage_documents') }}) as act_claim_adjusted
+        {{ credibility_adjusted('c.composite_points', 'c.document_count', 'p.composite_prior') }} as composite_adjusted,
+        {{ credibility_adjusted('c.threat_points', 'c.document_count', 'p.threat_prior') }} as threat_adjusted,
+        {{ credibility_adjusted('c.act_claim_points', 'c.document_count', 'p.act_claim_prior') }} as act_claim_adjusted
     from comp as c, prior as p
 ),
 reference as (
@@ -48,15 +45,9 @@ reference as (
 rebased as (
     select
         c.*,
-        case when c.document_count = 0 then null
-             when r.composite_mean is null or r.composite_mean = 0 then 0
-             else 100 * c.composite_adjusted / r.composite_mean end as tension_index,
-        case when c.document_count = 0 then null
-             when r.threat_mean is null or r.threat_mean = 0 then 0
-             else 100 * c.threat_adjusted / r.threat_mean end as threat_subindex,
-        case when c.document_count = 0 then null
-             when r.act_claim_mean is null or r.act_claim_mean = 0 then 0
-             else 100 * c.act_claim_adjusted / r.act_claim_mean end as act_claim_subindex
+        {{ rebased('c.composite_adjusted', 'r.composite_mean', 'c.document_count') }} as tension_index,
+        {{ rebased('c.threat_adjusted', 'r.threat_mean', 'c.document_count') }} as threat_subindex,
+        {{ rebased('c.act_claim_adjusted', 'r.act_claim_mean', 'c.document_count') }} as act_claim_subindex
     from shrunk as c, reference as r
 ),
 windowed as (
