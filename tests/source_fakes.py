@@ -21,6 +21,11 @@ def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
+def on(base: str, name: str) -> bytes:
+    """A fixture with the fake base address replaced by the loopback server's."""
+    return fixture(name).replace(BASE.encode(), base.encode())
+
+
 def ok(body: bytes | str, content_type: str | None = "text/html", charset: str | None = None, *,
        status: int = 200, final_url: str | None = None, headers: dict[str, str] | None = None) -> FetchResult:
     """A 200 answer; `url` is filled in by FakeFetcher."""

@@ -15,24 +15,20 @@ from pathlib import Path
 import duckdb
 import yaml
 from http_server import Slow, Static, Status, serve
-from source_fakes import BASE, FIXTURES, fixture
+from source_fakes import BASE, FIXTURES, on
 
 GEORISK = str(Path(sys.executable).parent / "georisk")
 DAY = "2024-04-06"
 
 
-def _on(base: str, name: str) -> bytes:
-    return fixture(name).replace(BASE.encode(), base.encode())
-
-
 def _routes(b: str) -> dict:
     return {
-        "/tass/rss.xml": Static(_on(b, "tass_en_rss.xml"), "application/rss+xml", charset="utf-8", etag='"v1"'),
-        "/tass/politics/1001": Static(_on(b, "tass_article_1001.html"), "text/html", charset="utf-8"),
-        "/tass/world/1002": Static(_on(b, "tass_article_1002.html"), "text/html", charset="utf-8"),
-        "/tass/economy/1003": Static(_on(b, "tass_article_1003.html"), "text/html", encoding="gzip"),
-        "/tass/society/1004": Static(_on(b, "tass_article_1004.html"), "text/html"),
-        "/tass/world/1005": Static(_on(b, "error_page_200.html"), "text/html"),
+        "/tass/rss.xml": Static(on(b, "tass_en_rss.xml"), "application/rss+xml", charset="utf-8", etag='"v1"'),
+        "/tass/politics/1001": Static(on(b, "tass_article_1001.html"), "text/html", charset="utf-8"),
+        "/tass/world/1002": Static(on(b, "tass_article_1002.html"), "text/html", charset="utf-8"),
+        "/tass/economy/1003": Static(on(b, "tass_article_1003.html"), "text/html", encoding="gzip"),
+        "/tass/society/1004": Static(on(b, "tass_article_1004.html"), "text/html"),
+        "/tass/world/1005": Static(on(b, "error_page_200.html"), "text/html"),
         "/tass/world/1006": Status(503),
     }
 

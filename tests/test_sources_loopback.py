@@ -7,7 +7,7 @@ from datetime import date
 
 import yaml
 from http_server import Static, Status, serve
-from source_fakes import BASE, FIXTURES, fixture
+from source_fakes import BASE, FIXTURES, on
 
 from ingestion.http import PoliteClient
 from ingestion.models import Document, Reject
@@ -15,11 +15,6 @@ from ingestion.sources.collect import collect_day_report
 from ingestion.sources.config import parse_config
 
 DAY = date(2024, 4, 6)
-
-
-def on(base: str, name: str) -> bytes:
-    """A fixture with the fake base address replaced by the server's."""
-    return fixture(name).replace(BASE.encode(), base.encode())
 
 
 def test_feeds_and_statements_over_real_http(tmp_path):
