@@ -11,7 +11,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: setup demo test ui bench lint clean
+.PHONY: setup demo test ui bench lint clean train
 
 setup: $(VENV)/.synced dbt/target/manifest.json
 
@@ -43,6 +43,11 @@ ui: setup
 	@mkdir -p $(GEORISK_HOME)/dagster
 	@test -f $(GEORISK_HOME)/dagster/dagster.yaml || $(VENV)/bin/python -c "from georisk.runner import prepare_dagster_home; from georisk.settings import home; prepare_dagster_home(home())"
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH DAGSTER_HOME=$(GEORISK_HOME)/dagster $(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+# The learned extraction stages, from the annotated corpus in training/corpus (deterministic: same data, same
+# artefact); writes indicators/model/extraction_model.zip with its manifest (data hash, thresholds, CV figures).
+train: $(VENV)/.synced
+	@$(VENV)/bin/python -m indicators.train
 
 # Extraction throughput against the floor and a spaCy PhraseMatcher reference; writes bench_results/.
 bench: setup

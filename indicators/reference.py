@@ -28,6 +28,8 @@ CUE, WITH, EXCL, TARGET, ADV, PERSON, OUTLET, GROUP, SPEECH, SPEECH_AFTER, OTHER
 # Reference roles added for speaker/target resolution (speech.yaml): role nouns ("the deputy"),
 # indefinite words ("another"), country descriptors ("the Central Asian country"), first person plural.
 ROLE, INDEF, DESC, FIRST, OBSERVER = range(11, 16)
+# words that tell the side a named person speaks for ("Госдумы", "Mazhilis"; reference/names.yaml)
+SIDE = 16
 SIGNAL_KINDS = ("hostile_mention", "accusation", "denial", "threat")
 
 
@@ -77,6 +79,7 @@ class Target:
     hedge_after: list[str] = field(default_factory=list)
     mention: frozenset = frozenset()
     fear: tuple = ()
+    sides: tuple = ()  # country code of each SIDE hit's ref
 
 
 def _split_aliases(s: str) -> list[str]:
@@ -312,6 +315,11 @@ def load_target(code: str = "KZ") -> Target:
     for i, g in enumerate(groups):
         for a in g.get("patterns", []):
             add(a, GROUP, i)
+    side_cfg = (_load_yaml(REFERENCE_DIR / "names.yaml").get("side_markers") or {})
+    sides = tuple(side_cfg)
+    for si, code in enumerate(sides):
+        for a in side_cfg[code]:
+            add(a, SIDE, si, cs=_case_sensitive(a) and a.isupper())
     for ci, (_c, names) in enumerate(other.items()):
         for a in names:
             add(a, OTHER, ci, cs=_case_sensitive(a))
@@ -329,7 +337,7 @@ def load_target(code: str = "KZ") -> Target:
         adversary_name=adversary.get("name", ""), weak_aliases=weak, entries=entries, groups=groups,
         people=people, outlets=outlets, other_countries=other, automaton=A, anchor=anchor,
         negation=negation, negation_exclude=negation_exclude, hedge=hedge, pronouns=pronouns,
-        hedge_after=hedge_after, mention=frozenset(mention), fear=tuple(fear),
+        hedge_after=hedge_after, mention=frozenset(mention), fear=tuple(fear), sides=sides,
     )
 
 
