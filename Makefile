@@ -23,7 +23,7 @@ $(UV):
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	@echo "== installing the locked dependencies into $(VENV)"
-	@$(UV) sync --frozen --python $(PYTHON) --quiet
+	@$(UV) sync --frozen --compile-bytecode --python $(PYTHON) --quiet
 	@$(VENV)/bin/python -m compileall -q -j 2 ingestion indicators orchestration georisk >/dev/null
 	@touch $@
 
@@ -51,7 +51,7 @@ train: $(VENV)/.synced
 
 # Extraction throughput against the floor and a spaCy PhraseMatcher reference; writes bench_results/.
 bench: setup
-	@$(UV) sync --frozen --group bench --quiet
+	@$(UV) sync --frozen --compile-bytecode --group bench --quiet
 	@$(VENV)/bin/python -m bench.run
 
 lint: setup

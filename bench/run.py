@@ -17,7 +17,11 @@ the best run is reported. Throughput is MB (10^6 bytes) of UTF-8 ``text`` per se
    Parquet file holding a subsample of the corpus (BENCH_SPACY_MB, default 10 MB: it is slow, and
    throughput is per MB anyway);
 3. georisk: ``indicators.extract.extract(pl.read_parquet(corpus))``, the full extraction
-   (gate, matching, attribution, document rows).
+   (gate, matching, the learned sentence stage, attribution, document rows);
+4. georisk CLI: ``georisk extract corpus.jsonl --out DIR`` as a subprocess on the same core, end to end (process
+   start, imports, model loading, reading the JSON Lines, extraction, writing the output), on the corpus written
+   as JSON Lines *without* ``published_at`` and ``language`` (so that every date and language is worked out from
+   the text, as for an analyst's own files); and, to separate the fixed costs, the same frame in-process.
 
 Setup that happens once per process (building the automaton, the gate regex, the spaCy matcher)
 is done before timing and reported separately. Unless BENCH_CHECK=0, the run also checks on a
@@ -199,6 +203,34 @@ def check_gate(df: pl.DataFrame, n_plain: int = 1500) -> dict:
     return {"docs": sub.height, "gated_docs": int(mask.sum()), "identical": ok}
 
 
+def cli_corpus(df: pl.DataFrame) -> Path:
+    """The corpus as contract JSON Lines without dates and languages (written once per corpus)."""
+    out = RESULTS_DIR / "corpus_nodates.jsonl"
+    stamp = RESULTS_DIR / "corpus_nodates.stamp"
+    key = f"{df.height}:{int(df['text'].str.len_bytes().sum())}"
+    if out.exists() and stamp.exists() and stamp.read_text() == key:
+        return out
+    with open(out, "w", encoding="utf-8") as f:
+        for r in df.iter_rows(named=True):
+            f.write(json.dumps({"id": r["doc_id"], "text": r["text"], "title": r["title"], "url": r["url"],
+                                "outlet": r["outlet"], "published_at": None, "language": None},
+                               ensure_ascii=False) + "\n")
+    stamp.write_text(key)
+    return out
+
+
+def cli_run(jsonl: Path) -> float:
+    """Wall time of `georisk extract` on ``jsonl`` in a child process (it inherits the pinned core)."""
+    import subprocess
+    import tempfile
+
+    exe = Path(sys.executable).parent / "georisk"
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        subprocess.run([str(exe), "extract", str(jsonl), "--out", tmp], check=True, capture_output=True)
+        return time.perf_counter() - t0
+
+
 def profile_georisk(path: Path, top: int = 18) -> str:
     prof = cProfile.Profile()
     prof.enable()
@@ -272,6 +304,13 @@ def main() -> dict:
     target_mb = int(df.filter(mask)["text"].str.len_bytes().sum()) / MB
     path_s, _ = _best(lambda: extract(df.filter(mask), TARGET, gate=False))
 
+    # 4. the CLI path: JSON Lines without dates or languages, in a child process, then the same frame in-process
+    jsonl = cli_corpus(df)
+    cli_s = min(cli_run(jsonl) for _ in range(RUNS))
+    nodates = df.with_columns(pl.lit(None, pl.Utf8).alias("published_at"), pl.lit(None, pl.Utf8).alias("language"))
+    nodates_s, _ = _best(lambda: extract(nodates, TARGET))
+    print(f"georisk CLI: {mb / cli_s:.1f} MB/s (in-process on the same frame: {mb / nodates_s:.1f} MB/s)", flush=True)
+
     check = check_gate(df) if os.environ.get("BENCH_CHECK", "1") != "0" else None
     profile = profile_georisk(path) if os.environ.get("BENCH_PROFILE", "1") != "0" else None
 
@@ -292,13 +331,16 @@ def main() -> dict:
         "throughput_mb_s": {
             "floor_python": round(mb / floor_py_s, 1), "floor_c": round(mb / floor_c_s, 1),
             "spacy_phrasematcher": round(sub_mb / spacy_s, 2), "georisk": round(mb / geo_s, 2),
+            "georisk_cli": round(mb / cli_s, 2), "georisk_nodates_in_process": round(mb / nodates_s, 2),
         },
         "seconds": {"floor_python": round(floor_py_s, 4), "floor_c": round(floor_c_s, 4),
-                    "spacy": round(spacy_s, 4), "georisk": round(geo_s, 4),
+                    "spacy": round(spacy_s, 4), "georisk": round(geo_s, 4), "georisk_cli": round(cli_s, 4),
+                    "georisk_nodates_in_process": round(nodates_s, 4),
                     "georisk_gate_incl_read": round(gate_s, 4),
                     "georisk_gated_docs_path": round(path_s, 4),
                     "setup_georisk": round(setup_georisk, 3), "setup_spacy": round(setup_spacy, 3)},
         "ratios": {"georisk_over_spacy": round((mb / geo_s) / (sub_mb / spacy_s), 1),
+                   "georisk_cli_over_spacy": round((mb / cli_s) / (sub_mb / spacy_s), 1),
                    "floor_python_over_georisk": round((mb / floor_py_s) / (mb / geo_s), 1),
                    "floor_c_over_georisk": round((mb / floor_c_s) / (mb / geo_s), 1)},
         "spacy": {"subsample_docs": sub_n, "subsample_mb": round(sub_mb, 2), "patterns": len(ref.patterns),
@@ -339,8 +381,13 @@ def render(r: dict, profile: str | None) -> str:
         f"{r['spacy']['docs_with_matches']} docs |",
         f"| **georisk extract()** | **{t['georisk']:.1f}** | {s['georisk']:.3f} | {g['signals']} signals "
         f"{g['signals_by_kind']}, {g['docs_target_mentioned']} docs mention {g['target']} |",
+        f"| **georisk extract (CLI)** on JSON Lines without dates or languages | **{t['georisk_cli']:.1f}** | "
+        f"{s['georisk_cli']:.3f} | a child process, end to end: start, imports, model, read, extract, write |",
+        f"| the same frame in-process (`extract()`, dates and languages from the text) | "
+        f"{t['georisk_nodates_in_process']:.1f} | {s['georisk_nodates_in_process']:.3f} | |",
         "", "| ratio | value |", "| --- | ---: |",
         f"| georisk / spaCy | {r['ratios']['georisk_over_spacy']}× |",
+        f"| georisk CLI / spaCy | {r['ratios']['georisk_cli_over_spacy']}× |",
         f"| floor (python) / georisk | {r['ratios']['floor_python_over_georisk']}× |",
         f"| floor (C) / georisk | {r['ratios']['floor_c_over_georisk']}× |",
         "", "georisk breakdown:", "",

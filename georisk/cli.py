@@ -308,6 +308,13 @@ def main() -> None:
             raise
         err.print(f"error: {e}", markup=False, highlight=False)
         sys.exit(2)
+    except RuntimeError as e:
+        from indicators.model import ModelMissing
+
+        if _state["debug"] or not isinstance(e, ModelMissing):
+            raise
+        err.print(f"error: {e}", markup=False, highlight=False)
+        sys.exit(2)
     except typer.Exit as e:
         sys.exit(e.exit_code)
     except (typer.Abort, KeyboardInterrupt):

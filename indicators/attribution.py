@@ -181,6 +181,8 @@ def hostile_voice(d: _Doc, i: int, exclude: str | None = None) -> Entity | None:
     first = min(cues) if cues else d.S.span(i)[1]
     cands = [e for e in d.entities(i) if d.side(e) == "adversary" and e.start < first
              and (exclude is None or e.name != exclude)]
+    # a person rather than the institution in front of the name ("депутата Госдумы Аркадия Сомова")
+    cands.sort(key=lambda e: (e.etype == "person" and not e.anaphor, e.start))
     groups = [h for h in hs if h.role == GROUP and h.start < first]
     if cands:
         return cands[-1]

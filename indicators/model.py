@@ -122,19 +122,58 @@ class Trees:
 
     def raw(self, X: np.ndarray) -> np.ndarray:
         """Sum of the leaf values each row reaches, plus the baseline (the log-odds)."""
-        out = np.full(X.shape[0], self.baseline)
-        rows = np.arange(X.shape[0])
-        for root in self.roots:
-            node = np.full(X.shape[0], root, dtype=np.int32)
+        n = X.shape[0]
+        if n == 0 or len(self.roots) == 0:
+            return np.full(n, self.baseline)
+        fast = self._compiled()
+        if fast is not None:
+            Xc = np.ascontiguousarray(X, dtype=np.float64)
+            no_cat = np.zeros((0, 8), dtype=np.uint32)
+            f_map = np.zeros(X.shape[1], dtype=np.uint32)
+            return self.baseline + sum(t.predict(Xc, no_cat, f_map, 1) for t in fast)
+        return self._walk(X)
+
+    def _walk(self, X: np.ndarray) -> np.ndarray:
+        """The same in numpy: all trees walked at once, one level per step."""
+        n = X.shape[0]
+        node = np.broadcast_to(self.roots, (n, len(self.roots))).copy()
+        rows = np.broadcast_to(np.arange(n)[:, None], node.shape)
+        active = ~self.leaf[node]
+        while active.any():
+            nd = node[active]
+            x = X[rows[active], self.feature[nd]]
+            go_left = np.where(np.isnan(x), self.missing_left[nd], x <= self.threshold[nd])
+            node[active] = np.where(go_left, self.left[nd], self.right[nd])
             active = ~self.leaf[node]
-            while active.any():
-                nd = node[active]
-                x = X[rows[active], self.feature[nd]]
-                go_left = np.where(np.isnan(x), self.missing_left[nd], x <= self.threshold[nd])
-                node[active] = np.where(go_left, self.left[nd], self.right[nd])
-                active = ~self.leaf[node]
-            out += self.value[node]
-        return out
+        return self.baseline + self.value[node].sum(axis=1)
+
+    def _compiled(self):
+        """scikit-learn's compiled tree walker over these nodes (its predictor class is private API, so any
+        mismatch falls back to the numpy walk)."""
+        if "_fast" in self.__dict__:
+            return self.__dict__["_fast"]
+        fast = None
+        try:
+            from sklearn.ensemble._hist_gradient_boosting.common import PREDICTOR_RECORD_DTYPE
+            from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
+
+            ends = list(self.roots[1:]) + [len(self.feature)]
+            fast = []
+            for start, end in zip(self.roots, ends, strict=True):
+                nodes = np.zeros(end - start, dtype=PREDICTOR_RECORD_DTYPE)
+                nodes["value"] = self.value[start:end]
+                nodes["feature_idx"] = self.feature[start:end]
+                nodes["num_threshold"] = self.threshold[start:end]
+                nodes["missing_go_to_left"] = self.missing_left[start:end]
+                nodes["left"] = self.left[start:end] - start
+                nodes["right"] = self.right[start:end] - start
+                nodes["is_leaf"] = self.leaf[start:end]
+                empty = np.zeros((0, 8), dtype=np.uint32)
+                fast.append(TreePredictor(nodes, empty, empty))
+        except (ImportError, ValueError, TypeError):
+            fast = None
+        self.__dict__["_fast"] = fast
+        return fast
 
     def proba(self, X: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.raw(X)))
@@ -148,10 +187,6 @@ class Trees:
     def from_arrays(cls, a: dict[str, np.ndarray]) -> Trees:
         return cls(float(a["baseline"][0]), a["roots"], a["feature"], a["threshold"], a["left"], a["right"],
                    a["leaf"], a["value"], a["missing_left"])
-
-
-def text_features(feats: dict[str, float]) -> dict[str, float]:
-    return strip_rule_features(feats)
 
 
 def combiner_inputs(cands: list, text_probs: np.ndarray, rule_names: list[str]) -> np.ndarray:
@@ -169,11 +204,16 @@ def combiner_inputs(cands: list, text_probs: np.ndarray, rule_names: list[str]) 
     index = {name: j for j, name in enumerate(rule_names)}
     R = np.zeros((n, len(rule_names)))
     for k, c in enumerate(cands):
-        for name, v in c.features.items():
+        for name, v in c.rules.items():
             j = index.get(name)
             if j is not None:
                 R[k, j] = v
     return np.hstack([text_probs, prev, dmax, R])
+
+
+def choose_accused(scored: list[tuple[float, object]], top: float, more: float) -> list:
+    ranked = sorted(scored, key=lambda x: -x[0])
+    return [p for k, (q, p) in enumerate(ranked) if q >= (top if k == 0 else max(top, more))]
 
 
 @dataclass
@@ -183,8 +223,14 @@ class ExtractionModel:
     rule_names: list[str]  # the combiner's rule inputs
     accused: Linear
     thresholds: dict[str, float]
-    accused_threshold: float
+    accused_threshold: float  # the likeliest person of an accusing sentence is accused from here
     manifest: dict
+    accused_more: float | None = None  # any further person from here (several accused in one sentence)
+
+    def choose_accused(self, scored: list[tuple[float, object]]) -> list:
+        """The accused among (probability, person) pairs of one accusing sentence."""
+        return choose_accused(scored, self.accused_threshold,
+                              self.accused_threshold if self.accused_more is None else self.accused_more)
 
     @property
     def text_only(self) -> bool:
@@ -196,7 +242,7 @@ class ExtractionModel:
     def text_proba(self, cands: list) -> np.ndarray:
         if not cands:
             return np.zeros((0, len(KINDS)))
-        return self.text.proba(vectorize([text_features(c.features) for c in cands]))
+        return self.text.proba(vectorize([c.text for c in cands]))
 
     def sentence_proba(self, docs: list[list]) -> list[np.ndarray]:
         """Kind probabilities for each document's candidates (a list of candidate lists), in one batch."""
@@ -253,7 +299,7 @@ def save(model: ExtractionModel, path: Path = MODEL_PATH) -> None:
             for name, arr in trees.arrays().items():
                 put_array(f"trees_{kind}_{name}", arr)
         manifest = dict(model.manifest, thresholds=model.thresholds, accused_threshold=model.accused_threshold,
-                        n_features=N_FEATURES, kinds=list(KINDS), rule_names=model.rule_names)
+                        accused_more=model.accused_more, n_features=N_FEATURES, kinds=list(KINDS), rule_names=model.rule_names)
         put("manifest.json", json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False).encode("utf-8"))
     tmp.replace(path)
 
@@ -275,7 +321,7 @@ def load(path: Path = MODEL_PATH) -> ExtractionModel:
                                                                     "left", "right", "leaf", "value", "missing_left")})
             for kind in KINDS]
     return ExtractionModel(text, trees, manifest["rule_names"], acc, manifest["thresholds"],
-                           manifest["accused_threshold"], manifest)
+                           manifest["accused_threshold"], manifest, manifest.get("accused_more"))
 
 
 @cache

@@ -317,8 +317,8 @@ def load_target(code: str = "KZ") -> Target:
             add(a, GROUP, i)
     side_cfg = (_load_yaml(REFERENCE_DIR / "names.yaml").get("side_markers") or {})
     sides = tuple(side_cfg)
-    for si, code in enumerate(sides):
-        for a in side_cfg[code]:
+    for si, side_code in enumerate(sides):
+        for a in side_cfg[side_code]:
             add(a, SIDE, si, cs=_case_sensitive(a) and a.isupper())
     for ci, (_c, names) in enumerate(other.items()):
         for a in names:

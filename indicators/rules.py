@@ -150,6 +150,7 @@ class _Doc:
         self._names: dict[int, list] = {}
         self._name_side_cache: dict | None = None
         self._markers: list | None = None
+        self._speaker_memo: dict[int, tuple] = {}
         self._marker_starts: list[int] = []
         self._person_resolution()
         # register people by position (for role-noun anaphora) and country mentions by position
@@ -415,7 +416,7 @@ class _Doc:
             if lo <= other.end <= n.start and other.start < n.start:
                 lo = other.end
         for h in self.by_sent.get(i, []):
-            if h.role == PERSON and lo <= h.end <= n.start:
+            if h.role == PERSON and lo <= h.end <= n.start and self.t.people[h.ref]["entity_type"] == "person":
                 lo = h.end
         found: list[tuple[int, str]] = []
         for h in self.by_sent.get(i, []):
@@ -602,7 +603,13 @@ class _Doc:
         return None
 
     def speaker(self, i: int) -> tuple[Entity | None, str]:
-        """(speaker, how) for sentence ``i``; how ∈ explicit|pronoun|subject|quote|context|publisher."""
+        """(speaker, how) for sentence ``i``; how ∈ explicit|pronoun|subject|quote|context|publisher (cached)."""
+        got = self._speaker_memo.get(i)
+        if got is None:
+            got = self._speaker_memo[i] = self._speaker(i)
+        return got
+
+    def _speaker(self, i: int) -> tuple[Entity | None, str]:
         sp = self.explicit_speaker(i)
         if sp is not None:
             return sp, "explicit"

@@ -114,14 +114,25 @@ def _first_cue_end(d: _Doc, i: int, kind: str, default: int) -> int:
     return min(ends) if ends else default
 
 
+def _same_person(d: _Doc, e: Entity, p) -> bool:
+    """``e`` is the accused ``p`` or only his title ("Высказывания депутата Госдумы А. Гурулёва": "депутата" is
+    Gurulyov's office, not a second voice)."""
+    if surname_key(e.name) == surname_key(p.name):
+        return True
+    if e.anaphor and p.start is not None and e.start >= 0 and 0 <= p.start - e.end <= 40 and not any(
+            ch in ".;:!?,«»\"“”" for ch in d.text[e.end:p.start]):
+        return True
+    return e.anaphor and e.id is None and e.country is not None and e.country == p.country
+
+
 def _accusations(d: _Doc, c: Candidate, p_acc: float, speaker: Entity | None, how: str, publisher: dict | None,
                  base: dict, model: ExtractionModel, accused: list) -> list[dict]:
     i = c.i
-    chosen = [pp for pp, s in accused if s >= model.accused_threshold]
+    chosen = model.choose_accused([(q, pp) for pp, q in accused])
     out = []
     for pp in chosen:
         accuser = speaker
-        if accuser is None or surname_key(accuser.name) == surname_key(pp.name) or how == "context":
+        if accuser is None or how == "context" or _same_person(d, accuser, pp):
             # an accuser is never the accused: the voice is the publisher's (a ministry's statement, a channel)
             accuser = _publisher_entity(publisher) if publisher else None
             if accuser is not None and surname_key(accuser.name) == surname_key(pp.name):

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 
 from .lemmas import lemma
+from .model import RULE_PREFIXES
 from .reference import ADV, CUE, DESC, GROUP, OTHER, OUTLET, PERSON, SPEECH, SPEECH_AFTER, TARGET
 from .rules import _Doc, _sentence_signals
 
@@ -39,9 +40,14 @@ class Candidate:
     i: int  # sentence index in the document
     start: int
     end: int
-    features: dict[str, float]
+    text: dict[str, float]  # words, bigrams, character n-grams, the previous sentence's words, language
+    rules: dict[str, float]  # what the rules found (``model.RULE_PREFIXES``)
     rule_signals: list[dict]
     facts: dict = field(default_factory=dict)
+
+    @property
+    def features(self) -> dict[str, float]:
+        return {**self.text, **self.rules}
 
 
 def _placeholders(d: _Doc, i: int, a: int, b: int) -> list[tuple[int, int, str]]:
@@ -211,13 +217,12 @@ def _inside_quotes(text: str, a: int, pos: int) -> bool:
 
 def is_candidate(d: _Doc, i: int) -> bool:
     hs = d.by_sent.get(i, [])
-    if any(h.role in (CUE, TARGET, ADV) for h in hs):
+    if any(h.role in (CUE, TARGET, ADV, PERSON) for h in hs):
         return True
-    if any(e.etype == "person" and d.side(e) in ("target", "adversary") for e in d.entities(i)):
+    if d.context_target(i) or any(h.role == DESC and d._descriptor_is_target(h) for h in hs):
         return True
-    if any(h.role == PERSON for h in hs):
-        return True
-    return d.context_target(i) or any(h.role == DESC and d._descriptor_is_target(h) for h in hs)
+    # last, as it is the dearest: a person outside the register whose side is known
+    return any(e.etype == "person" and d.side(e) in ("target", "adversary") for e in d.entities(i))
 
 
 def analyse(d: _Doc, publisher: dict | None) -> list[Candidate]:
@@ -240,18 +245,20 @@ def analyse(d: _Doc, publisher: dict | None) -> list[Candidate]:
         facts: dict = {}
         sigs = _sentence_signals(d, i, publisher, facts)
         words = _norm_words(d, i, a, b)
-        f = _text_features(words)
+        tf = _text_features(words)
         if CONTEXT_WORDS and prev_i == i - 1 and prev_words:
-            f.update(_unit({"p:" + w: 1.0 for w in prev_words}, CONTEXT_WORDS))
+            tf.update(_unit({"p:" + w: 1.0 for w in prev_words}, CONTEXT_WORDS))
+        tf["lang:" + ("ru" if _cyrillic_share(d.text, a, b) > 0.3 else "en")] = 1.0
         prev_words = words
-        f.update(rule_features(d, i, facts, sigs, publisher))
-        f["lang:" + ("ru" if _cyrillic_share(d.text, a, b) > 0.3 else "en")] = 1.0
+        rf = rule_features(d, i, facts, sigs, publisher)
+        for k in [k for k in rf if not k.startswith(RULE_PREFIXES)]:
+            tf[k] = rf.pop(k)  # the sentence's shape (quotes, a question, a headline) is the text model's
         if prev_i == i - 1:
             for k, v in prev_rule.items():
-                f["prev_" + k] = v
+                rf["prev_" + k] = v
         prev_rule = {k: 1.0 for k in _rule_keys(sigs)}
         prev_i = i
-        out.append(Candidate(i, a, b, f, sigs, facts))
+        out.append(Candidate(i, a, b, tf, rf, sigs, facts))
     return out
 
 

@@ -32,14 +32,13 @@ from .extract import prepare, resolve_publisher
 from .model import (
     KINDS,
     N_FEATURES,
-    RULE_PREFIXES,
     ExtractionModel,
     Linear,
     Trees,
+    choose_accused,
     combiner_inputs,
     save,
     strip_rule_features,
-    text_features,
     vectorize,
 )
 from .reference import load_target
@@ -161,7 +160,7 @@ def fit_text(docs: list[DocExamples]) -> Linear:
     """The text model: one logistic regression per kind over the sentences' text features."""
     from sklearn.linear_model import LogisticRegression
 
-    X = vectorize([text_features(c.features) for d in docs for c in d.cands])
+    X = vectorize([c.text for d in docs for c in d.cands])
     Y = np.vstack([d.y for d in docs]) if docs else np.zeros((0, len(KINDS)))
     coef = np.zeros((len(KINDS), N_FEATURES))
     icpt = np.full(len(KINDS), -10.0)
@@ -180,9 +179,8 @@ def rule_vocabulary(docs: list[DocExamples], min_count: int = 3) -> list[str]:
     counts: dict[str, int] = {}
     for d in docs:
         for c in d.cands:
-            for k in c.features:
-                if k.startswith(RULE_PREFIXES):
-                    counts[k] = counts.get(k, 0) + 1
+            for k in c.rules:
+                counts[k] = counts.get(k, 0) + 1
     return sorted(k for k, n in counts.items() if n >= min_count)
 
 
@@ -226,7 +224,8 @@ def _record(kind: str, c: Candidate, person: str | None = None) -> dict:
     return {"kind": kind, "char_start": c.start, "char_end": c.end, "target": target}
 
 
-def decide(d: DocExamples, P: np.ndarray, Q: np.ndarray, th: dict[str, float], th_pair: float) -> list[dict]:
+def decide(d: DocExamples, P: np.ndarray, Q: np.ndarray, th: dict[str, float], th_pair: float,
+           th_more: float | None = None) -> list[dict]:
     """The signals the learned stage would emit for one document, as contract-shaped records."""
     out = []
     acc_k = KINDS.index("accusation")
@@ -240,7 +239,8 @@ def decide(d: DocExamples, P: np.ndarray, Q: np.ndarray, th: dict[str, float], t
         for kind in fired - {"accusation"}:
             out.append(_record(kind, c))
         if P[n, acc_k] >= th["accusation"]:
-            out.extend(_record("accusation", c, p.name) for q, p in by_cand.get(n, []) if q >= th_pair)
+            chosen = choose_accused(by_cand.get(n, []), th_pair, th_pair if th_more is None else th_more)
+            out.extend(_record("accusation", c, p.name) for p in chosen)
     return out
 
 
@@ -268,7 +268,7 @@ def text_oof(docs: list[DocExamples], folds: list[int]) -> list[np.ndarray]:
         for n, g in enumerate(folds):
             if g == f:
                 d = docs[n]
-                out[n] = lin.proba(vectorize([text_features(c.features) for c in d.cands])) if d.cands else \
+                out[n] = lin.proba(vectorize([c.text for c in d.cands])) if d.cands else \
                     np.zeros((0, len(KINDS)))
     return out
 
@@ -307,7 +307,7 @@ def cross_validate(docs: list[DocExamples], text_only: bool = False):
 GRID = [round(x, 2) for x in np.arange(0.1, 0.91, 0.05)]
 
 
-def tune_thresholds(docs: list[DocExamples], oof) -> tuple[dict[str, float], float]:
+def tune_thresholds(docs: list[DocExamples], oof) -> tuple[dict[str, float], float, float]:
     th = {k: 0.5 for k in KINDS}
     th_pair = 0.5
     for kind in ("hostile_mention", "denial", "threat"):
@@ -328,10 +328,18 @@ def tune_thresholds(docs: list[DocExamples], oof) -> tuple[dict[str, float], flo
             if f > best[0]:
                 best = (f, t, tp)
     th["accusation"] = best[1]
-    return th, best[2]
+    # further people of the same sentence: from the same probability or a higher one
+    more = (best[0], best[2])
+    for tm in [g for g in GRID if g > best[2]]:
+        preds = [decide(d, P, Q, th, best[2], tm) for d, (P, Q) in zip(docs, oof, strict=True)]
+        f = score_items(docs, preds, kinds=("accusation",))["accusation"]["f1"]
+        if f > more[0]:
+            more = (f, tm)
+    return th, best[2], more[1]
 
 
 def build_examples(files: list[Path], progress=True) -> list[DocExamples]:
+    """Training examples of every document of ``files``."""
     target = load_target("KZ")
     gold_docs = load_corpus(files)
     out = []
@@ -348,8 +356,8 @@ def fit_model(docs: list[DocExamples], text_only: bool = False) -> tuple[Extract
     """Cross-validate, tune thresholds on the out-of-fold predictions, fit on everything. ``text_only``: the text
     model alone, without the rules (the "classifier only" row of the ablation)."""
     oof, A, names = cross_validate(docs, text_only)
-    th, th_pair = tune_thresholds(docs, oof)
-    cv_preds = [decide(d, P, Q, th, th_pair) for d, (P, Q) in zip(docs, oof, strict=True)]
+    th, th_pair, th_more = tune_thresholds(docs, oof)
+    cv_preds = [decide(d, P, Q, th, th_pair, th_more) for d, (P, Q) in zip(docs, oof, strict=True)]
     cv = {"all": score_items(docs, cv_preds), "en": score_items(docs, cv_preds, lang="en"),
           "ru": score_items(docs, cv_preds, lang="ru")}
     text = fit_text(docs)
@@ -366,7 +374,7 @@ def fit_model(docs: list[DocExamples], text_only: bool = False) -> tuple[Extract
     manifest = {"training": labelled, "cross_validation": cv, "folds": FOLDS, "text_only": text_only,
                 "C_text": C_SENTENCE, "C_pair": C_PAIR, "trees": TREES, "sklearn": sklearn.__version__,
                 "numpy": np.__version__}
-    return ExtractionModel(text, trees, [] if text_only else names, pairs, th, th_pair, manifest), cv_preds
+    return ExtractionModel(text, trees, [] if text_only else names, pairs, th, th_pair, manifest, th_more), cv_preds
 
 
 def train(files: list[Path], out: Path) -> dict:
