@@ -38,7 +38,8 @@ from .train import (
 
 SHARED_DEV = REPO.parent / "shared" / "gold" / "seeds.jsonl"
 DEFAULT_SETS = [REPO / "gold" / "blind.jsonl", REPO / "gold" / "heldout.jsonl", REPO / "gold" / "heldout2.jsonl",
-                REPO / "gold" / "heldout3.jsonl", REPO / "gold" / "sample_corpus.jsonl", SHARED_DEV]
+                REPO / "gold" / "heldout3.jsonl", REPO / "gold" / "short.jsonl", REPO / "gold" / "sample_corpus.jsonl",
+                SHARED_DEV]
 COLS = ["doc_id", "text", "title", "url", "outlet", "published_at", "language"]
 
 

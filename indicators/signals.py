@@ -21,7 +21,7 @@ from .attribution import hostile_voice, surname_key
 from .model import KINDS, ExtractionModel
 from .reference import CUE
 from .rules import Entity, _Doc, _entity_fields, _publisher_entity
-from .stage import Candidate
+from .stage import Candidate, about_another_country
 
 _CLAUSE_END = re.compile(r"[.;!?…]|,\s|\s[-–—]\s|[»”\"]")
 
@@ -66,6 +66,8 @@ def sentence_signals(d: _Doc, c: Candidate, probs: np.ndarray, model: Extraction
     fired = {k for n, k in enumerate(KINDS) if probs[n] >= th[k]}
     if "threat" in fired:
         fired.add("hostile_mention")
+    if about_another_country(c):
+        fired -= {"hostile_mention", "threat"}
     if not fired:
         return []
     i = c.i
@@ -110,8 +112,10 @@ def sentence_signals(d: _Doc, c: Candidate, probs: np.ndarray, model: Extraction
 
 
 def _first_cue_end(d: _Doc, i: int, kind: str, default: int) -> int:
+    """Where the claim starts: after the first cue of ``kind``, at the end of its word (a stem cue such as
+    "недопустим*" must not cut "недопустимыми" in two)."""
     ends = [h.end for h in d.by_sent.get(i, []) if h.role == CUE and d.t.entries[h.ref].kind == kind]
-    return min(ends) if ends else default
+    return d._word_end(min(ends)) if ends else default
 
 
 def _same_person(d: _Doc, e: Entity, p) -> bool:
@@ -125,6 +129,17 @@ def _same_person(d: _Doc, e: Entity, p) -> bool:
     return e.anaphor and e.id is None and e.country is not None and e.country == p.country
 
 
+def _rule_accusation(c: Candidate, p) -> dict | None:
+    """The rules' accusation of the same person in the sentence, when its accuser is someone else."""
+    key = surname_key(p.name)
+    for r in c.rule_signals:
+        if (r["kind"] == "accusation" and r.get("target_type") == "person" and r.get("target_name")
+                and surname_key(r["target_name"]) == key and r.get("speaker_name")
+                and surname_key(r["speaker_name"]) != key):
+            return r
+    return None
+
+
 def _accusations(d: _Doc, c: Candidate, p_acc: float, speaker: Entity | None, how: str, publisher: dict | None,
                  base: dict, model: ExtractionModel, accused: list) -> list[dict]:
     i = c.i
@@ -132,7 +147,8 @@ def _accusations(d: _Doc, c: Candidate, p_acc: float, speaker: Entity | None, ho
     out = []
     for pp in chosen:
         accuser = speaker
-        if accuser is None or how == "context" or _same_person(d, accuser, pp):
+        fallback = accuser is None or how == "context" or _same_person(d, accuser, pp)
+        if fallback:
             # an accuser is never the accused: the voice is the publisher's (a ministry's statement, a channel)
             accuser = _publisher_entity(publisher) if publisher else None
             if accuser is not None and surname_key(accuser.name) == surname_key(pp.name):
@@ -140,6 +156,11 @@ def _accusations(d: _Doc, c: Candidate, p_acc: float, speaker: Entity | None, ho
         row = {**base, **_speaker_fields(accuser, publisher if accuser is None else None)}
         if accuser is None and publisher and surname_key(publisher["name"]) == surname_key(pp.name):
             row.update(_entity_fields("speaker", None))
+        rule = _rule_accusation(c, pp) if fallback else None
+        if rule is not None and rule.get("speaker_country") != pp.country:
+            # the rules' accuser logic knows unnamed accusers ("a Kazakh lawyer accused ...")
+            row.update({k: v for k, v in rule.items() if k.startswith("speaker_")},
+                       is_reported_speech=rule.get("is_reported_speech"))
         row.update(kind="accusation", category="learned", score=round(p_acc, 3),
                    target_name=pp.name, target_id=pp.id, target_type="person", target_country=pp.country,
                    cue=_cue_text(d, i, "accusation", c, model),

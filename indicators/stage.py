@@ -50,6 +50,13 @@ class Candidate:
         return {**self.text, **self.rules}
 
 
+def about_another_country(c: Candidate) -> bool:
+    """The sentence names another country and refers to the target neither by name nor by continuation: its
+    hostility is aimed elsewhere ("Moldova must be brought back by force")."""
+    f = c.rules
+    return bool(f.get("other_country")) and not any(k.startswith("ref:") for k in f)
+
+
 def _placeholders(d: _Doc, i: int, a: int, b: int) -> list[tuple[int, int, str]]:
     """Spans of sentence ``i`` to replace by a placeholder word, longest first, without overlaps."""
     spans: list[tuple[int, int, str]] = []

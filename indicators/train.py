@@ -43,7 +43,7 @@ from .model import (
 )
 from .reference import load_target
 from .scoring import doc_language, score, surname_keys
-from .stage import Candidate, analyse
+from .stage import Candidate, about_another_country, analyse
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO / "training" / "corpus"
@@ -53,6 +53,11 @@ GOLD_KEYS = {"hostile_mentions": "hostile_mention", "accusations": "accusation",
              "threats": "threat"}
 C_SENTENCE = 2.0
 C_PAIR = 1.0
+# Hostile mentions are chosen at F0.7 (precision weighted): annotators disagree most at their liberal end (an
+# outlet's background sentences, an observer's framing), and a false hostile mention in the brief costs an analyst
+# more than a missed one. Chosen with the development set in view (its hostile-mention precision rose from 0.65
+# to 0.79 for a recall of 0.85 instead of 0.88; the cross-validation F1 moved by less than 0.01); other kinds at F1.
+BETA = {"hostile_mention": 0.7}
 # the combiner: small trees, many of them, slowly (chosen by grouped cross-validation on the training corpus)
 TREES = {"max_iter": 200, "learning_rate": 0.05, "max_leaf_nodes": 7, "l2_regularization": 1.0,
          "early_stopping": False, "random_state": 0}
@@ -236,6 +241,8 @@ def decide(d: DocExamples, P: np.ndarray, Q: np.ndarray, th: dict[str, float], t
         fired = {kind for k, kind in enumerate(KINDS) if P[n, k] >= th[kind]}
         if "threat" in fired:
             fired.add("hostile_mention")  # a threat is also a hostile mention
+        if about_another_country(c):
+            fired -= {"hostile_mention", "threat"}
         for kind in fired - {"accusation"}:
             out.append(_record(kind, c))
         if P[n, acc_k] >= th["accusation"]:
@@ -307,7 +314,14 @@ def cross_validate(docs: list[DocExamples], text_only: bool = False):
 GRID = [round(x, 2) for x in np.arange(0.1, 0.91, 0.05)]
 
 
+def f_beta(r: dict, beta: float) -> float:
+    p, rec = r["precision"], r["recall"] or 0.0
+    return (1 + beta**2) * p * rec / (beta**2 * p + rec) if p + rec else 0.0
+
+
 def tune_thresholds(docs: list[DocExamples], oof) -> tuple[dict[str, float], float, float]:
+    """Per kind the threshold with the best F-beta (``BETA``, 1 unless set) on the out-of-fold predictions; for
+    accusations the sentence and person thresholds together, then the threshold for further people."""
     th = {k: 0.5 for k in KINDS}
     th_pair = 0.5
     for kind in ("hostile_mention", "denial", "threat"):
@@ -315,7 +329,7 @@ def tune_thresholds(docs: list[DocExamples], oof) -> tuple[dict[str, float], flo
         for t in GRID:
             trial = dict(th, **{kind: t})
             preds = [decide(d, P, Q, trial, th_pair) for d, (P, Q) in zip(docs, oof, strict=True)]
-            f = score_items(docs, preds, kinds=(kind,))[kind]["f1"]
+            f = f_beta(score_items(docs, preds, kinds=(kind,))[kind], BETA.get(kind, 1.0))
             if f > best[0]:
                 best = (f, t)
         th[kind] = best[1]
@@ -371,7 +385,7 @@ def fit_model(docs: list[DocExamples], text_only: bool = False) -> tuple[Extract
                                           for lang in ("en", "ru")},
                 "positives": {k: int(sum((d.y[:, i] == 1).sum() for d in docs)) for i, k in enumerate(KINDS)},
                 "pairs": sum(len(d.pairs) for d in docs)}
-    manifest = {"training": labelled, "cross_validation": cv, "folds": FOLDS, "text_only": text_only,
+    manifest = {"training": labelled, "cross_validation": cv, "folds": FOLDS, "text_only": text_only, "beta": BETA,
                 "C_text": C_SENTENCE, "C_pair": C_PAIR, "trees": TREES, "sklearn": sklearn.__version__,
                 "numpy": np.__version__}
     return ExtractionModel(text, trees, [] if text_only else names, pairs, th, th_pair, manifest, th_more), cv_preds

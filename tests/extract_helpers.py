@@ -7,10 +7,11 @@ from indicators.extract import extract
 COLS = ["doc_id", "text", "title", "url", "outlet", "published_at", "language"]
 
 
-def run(text, target="KZ", **kw):
-    """extract() on one document; keyword arguments set its other input fields (title, outlet, ...)."""
+def run(text, target="KZ", rules_only=False, **kw):
+    """extract() on one document; keyword arguments set its other input fields (title, outlet, ...);
+    ``rules_only`` runs the rule engine alone (the attribution the learned stage takes over)."""
     row = {c: None for c in COLS} | {"doc_id": "d", "text": text} | kw
-    return extract(pl.DataFrame([row], schema={c: pl.Utf8 for c in COLS}), target)
+    return extract(pl.DataFrame([row], schema={c: pl.Utf8 for c in COLS}), target, rules_only=rules_only)
 
 
 def kinds_of(ex, needle):

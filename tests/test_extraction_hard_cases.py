@@ -4,6 +4,7 @@ written for these tests (none is in the training corpus), and the two errors ana
 """
 
 import polars as pl
+import pytest
 from extract_helpers import kinds_of, run
 
 
@@ -139,6 +140,8 @@ def test_the_accused_named_in_the_previous_sentence():
     assert "Konstantin Zatulin" in accused(ex)
 
 
+@pytest.mark.xfail(strict=True, reason="known model error: \"drifting into the orbit of London and Washington\" "
+                   "after a sentence naming two officials is below the hostile-mention threshold")
 def test_a_pronoun_speaker_binds_to_the_person_of_its_gender():
     ex = run("Maria Zakharova spoke after Dmitry Peskov had left the briefing room. "
              "She said Kazakhstan was \"drifting into the orbit of London and Washington\".", outlet="Reuters")
