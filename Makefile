@@ -24,7 +24,7 @@ $(UV):
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	@echo "== installing the locked dependencies into $(VENV)"
 	@$(UV) sync --frozen --compile-bytecode --python $(PYTHON) --quiet
-	@$(VENV)/bin/python -m compileall -q -j 2 ingestion indicators orchestration georisk >/dev/null
+	@$(VENV)/bin/python -m compileall -q -j 2 core ingestion indicators outputs orchestration georisk >/dev/null
 	@touch $@
 
 # Dagster reads the dbt manifest when its definitions load; build it whenever the dbt project changes.
@@ -41,7 +41,7 @@ test: setup
 
 ui: setup
 	@mkdir -p $(GEORISK_HOME)/dagster
-	@test -f $(GEORISK_HOME)/dagster/dagster.yaml || $(VENV)/bin/python -c "from georisk.runner import prepare_dagster_home; from georisk.settings import home; prepare_dagster_home(home())"
+	@test -f $(GEORISK_HOME)/dagster/dagster.yaml || $(VENV)/bin/python -c "from georisk.runner import prepare_dagster_home; from core.settings import home; prepare_dagster_home(home())"
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH DAGSTER_HOME=$(GEORISK_HOME)/dagster $(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 # The learned extraction stages, from the annotated corpus in training/corpus (deterministic: same data, same

@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .errors import GeoriskError
-from .settings import SAMPLE_CORPUS, home
+from core.errors import GeoriskError
+from core.settings import SAMPLE_CORPUS, home
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="georisk: a daily, evidence-backed Kazakhstan tension index from news, statements and Telegram.")
@@ -47,8 +47,7 @@ def extract(
 ):
     """Find hostile mentions, accusations, denials and threats in documents (contracts/extract.md)."""
     from indicators.extract import extract as run_extract
-
-    from .extract_io import read_input, write_output
+    from outputs.extract_io import read_input, write_output
 
     if not input_path.is_file():
         raise GeoriskError(f"no such input file: {input_path}")
@@ -123,7 +122,9 @@ def materialize(
     to_day: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
 ):
     """Run the Dagster asset graph (ingest, extract, dbt, feed, publish) for the days with documents."""
-    from .runner import day_ranges, days_with_documents, run_daily_job
+    from orchestration.partitions import day_ranges
+
+    from .runner import days_with_documents, run_daily_job
 
     h = home().ensure()
     first, last = _day(from_day, "--from"), _day(to_day, "--to")

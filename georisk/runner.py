@@ -13,8 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from .errors import GeoriskError
-from .settings import DBT_PROJECT_DIR, Home
+from core.errors import GeoriskError
+from core.settings import DBT_PROJECT_DIR, Home
 
 DAGSTER_YAML = """\
 # Written by georisk. Run history and event logs persist here.
@@ -86,22 +86,6 @@ def days_with_documents(home: Home) -> list[date]:
     if home.inbox.exists():
         days.update(i.published_date for i in read_path(home.inbox) if isinstance(i, Document))
     return sorted(days)
-
-
-# Days with documents closer than this are run together (the days between cost little); farther apart, they
-# get a run each, so that a few stray old documents do not make one run span years of empty partitions.
-MAX_GAP_DAYS = 14
-
-
-def day_ranges(days: list[date], max_gap: int = MAX_GAP_DAYS) -> list[tuple[date, date]]:
-    """Sorted days grouped into ranges whose neighbours are at most `max_gap` days apart."""
-    ranges: list[tuple[date, date]] = []
-    for d in sorted(set(days)):
-        if ranges and (d - ranges[-1][1]).days <= max_gap:
-            ranges[-1] = (ranges[-1][0], d)
-        else:
-            ranges.append((d, d))
-    return ranges
 
 
 class _StepProgress(logging.Handler):

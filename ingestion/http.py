@@ -27,7 +27,6 @@ import json
 import logging
 import os
 import random
-import tempfile
 import threading
 import time
 import zlib
@@ -41,6 +40,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from core.atomic import atomic_write_text
 from ingestion.fetch_api import FetchError, FetchResult
 
 log = logging.getLogger("georisk.http")
@@ -174,17 +174,7 @@ class JsonFileValidatorStore(MemoryValidatorStore):
             else:
                 self._data[url] = (etag, last_modified)
             payload = {u: {"etag": e, "last_modified": lm} for u, (e, lm) in sorted(self._data.items())}
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    json.dump(payload, f, ensure_ascii=False, indent=1)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            atomic_write_text(self.path, json.dumps(payload, ensure_ascii=False, indent=1), fsync=True)
 
 
 # --- policy helpers --------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 
@@ -16,13 +17,19 @@ from dagster import (
     sensor,
 )
 
-from georisk.runner import day_ranges
 from ingestion.collect import dates_in_files, drop_folder_changes
 
-from .partitions import partition_range_tags
+from .partitions import day_ranges, partition_range_tags
 from .resources import GeoriskHome
 
 SCHEDULE_HOUR_UTC = int(os.environ.get("GEORISK_SCHEDULE_HOUR_UTC", "6"))
+
+
+def drop_run_key(first, last, fingerprints: dict) -> str:
+    """The same files and days give the same key in every process (``hash()`` is salted per process, so a
+    restarted daemon would re-run what it had already run)."""
+    digest = hashlib.sha256(json.dumps(fingerprints, sort_keys=True).encode()).hexdigest()[:16]
+    return f"drop:{first}:{last}:{digest}"
 
 
 def build_automation(daily_pipeline):
@@ -41,7 +48,7 @@ def build_automation(daily_pipeline):
             return SkipReason("no new or changed files in the drop folder")
         days = dates_in_files(changed)
         requests = [
-            RunRequest(run_key=f"drop:{first}:{last}:{abs(hash(tuple(sorted(fingerprints.items())))):x}",
+            RunRequest(run_key=drop_run_key(first, last, fingerprints),
                        tags={**partition_range_tags(first, last), "georisk/trigger": "drop_folder"})
             for first, last in day_ranges(days)
         ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
-from georisk.settings import Home, home
+from core.settings import Home, home
 
 from .assets.dbt import georisk_dbt_assets
 from .assets.extract import document_signals

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from dagster import DailyPartitionsDefinition
 
-from georisk.settings import start_date
+from core.settings import start_date
 
 daily_partitions = DailyPartitionsDefinition(start_date=start_date(), timezone="UTC")
 
@@ -36,3 +36,19 @@ def dbt_vars(first: date, last: date, as_of: datetime) -> dict[str, str]:
         as_of = as_of.astimezone(UTC).replace(tzinfo=None)
     return {"start_date": first.isoformat(), "end_date": last.isoformat(),
             "as_of": as_of.replace(microsecond=0).isoformat(sep=" ")}
+
+
+# Days with documents closer than this are run together (the days between cost little); farther apart, they
+# get a run each, so that a few stray old documents do not make one run span years of empty partitions.
+MAX_GAP_DAYS = 14
+
+
+def day_ranges(days: list[date], max_gap: int = MAX_GAP_DAYS) -> list[tuple[date, date]]:
+    """Sorted days grouped into ranges whose neighbours are at most `max_gap` days apart."""
+    ranges: list[tuple[date, date]] = []
+    for d in sorted(set(days)):
+        if ranges and (d - ranges[-1][1]).days <= max_gap:
+            ranges[-1] = (ranges[-1][0], d)
+        else:
+            ranges.append((d, d))
+    return ranges

@@ -9,7 +9,7 @@ from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
-from georisk.settings import Home
+from core.settings import Home
 
 from .dbt_project import dbt_project
 

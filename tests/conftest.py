@@ -20,7 +20,7 @@ def dbt_manifest():
 
 @pytest.fixture
 def georisk_home(tmp_path, monkeypatch):
-    from georisk.settings import Home
+    from core.settings import Home
 
     monkeypatch.setenv("GEORISK_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home" / "dagster"))

@@ -45,7 +45,7 @@ def test_partition_range_tags():
 
 
 def test_day_ranges_group_nearby_days_and_split_distant_ones():
-    from georisk.runner import day_ranges
+    from orchestration.partitions import day_ranges
 
     d = date.fromisoformat
     days = [d("2024-04-08"), d("2024-04-06"), d("2024-04-07"), d("2024-04-20"), d("2023-11-08"), d("2026-11-21")]

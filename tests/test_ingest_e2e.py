@@ -118,7 +118,7 @@ def test_a_run_killed_midway_then_restarted_ends_like_an_uninterrupted_run(tmp_p
 def test_the_daily_asset_collects_the_partition_from_the_network_sources(tmp_path, monkeypatch):
     from dagster import DagsterInstance, materialize
 
-    from georisk.settings import Home
+    from core.settings import Home
     from orchestration.assets.ingest import raw_documents
     from orchestration.resources import build_resources
 

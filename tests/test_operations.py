@@ -12,9 +12,9 @@ import duckdb
 import polars as pl
 from dagster import build_schedule_context, build_sensor_context
 
-from georisk import feed as feed_mod
 from orchestration.definitions import defs
 from orchestration.resources import GeoriskHome
+from outputs import feed as feed_mod
 
 
 def test_the_morning_schedule_runs_yesterdays_partition():
@@ -51,6 +51,18 @@ def test_the_drop_folder_sensor_picks_up_a_new_file_once(tmp_path):
     later, cursor = tick(cursor)
     (request,) = later.run_requests
     assert request.tags["dagster/asset_partition_range_start"] == "2024-05-20"
+
+
+def test_the_drop_run_key_is_the_same_in_another_process():
+    # a restarted daemon must not re-run what it ran: the key cannot depend on the process's hash salt
+    import subprocess
+    import sys
+
+    code = ("import datetime as d; from orchestration.automation import drop_run_key; "
+            "print(drop_run_key(d.date(2024, 4, 6), d.date(2024, 4, 8), {'inbox/a.txt': [1, 2], 'inbox/b.jsonl': [3]}))")
+    keys = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip() for seed in ("1", "2")}
+    assert len(keys) == 1 and next(iter(keys)).startswith("drop:2024-04-06:2024-04-08:")
 
 
 def _snapshot(root):

@@ -35,7 +35,7 @@ def materialize_sample(tmp_path_factory):
     """The sample corpus through the whole graph, twice (the second run must change nothing); once a session."""
     if "run" in _SAMPLE:
         return _SAMPLE["run"]
-    from georisk.settings import Home
+    from core.settings import Home
 
     if not (SAMPLE_CORPUS / "articles.jsonl").exists():
         pytest.fail("the bundled sample corpus is missing")

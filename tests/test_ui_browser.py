@@ -163,8 +163,8 @@ def _stop(proc: subprocess.Popen) -> str:
 @pytest.fixture(scope="module")
 def dagster_ui():
     """`make ui` on a free port with a temporary GEORISK_HOME; yields the base URL, a client and the graph's path."""
+    from core.settings import Home
     from georisk.runner import prepare_dagster_home
-    from georisk.settings import Home
 
     tmp = Path(tempfile.mkdtemp(prefix="georisk_ui_"))
     saved = os.environ.get("DAGSTER_HOME")  # prepare_dagster_home exports DAGSTER_HOME into this process

@@ -3,8 +3,8 @@
 from dagster import AssetExecutionContext, AssetSpec, BackfillPolicy, MaterializeResult, multi_asset
 from dagster_duckdb import DuckDBResource
 
-from georisk.warehouse import documents_in_window, replace_extraction
 from indicators.extract import extract
+from outputs.warehouse import documents_in_window, replace_extraction
 
 from ..partitions import daily_partitions, window_dates
 from .ingest import POOL

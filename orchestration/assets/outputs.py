@@ -14,9 +14,9 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
-from georisk.brief import write_briefs
-from georisk.feed import CONTRACT_PATH, contract_violations, table_schemas, write_feed
-from georisk.publish import publish_copy
+from outputs.brief import write_briefs
+from outputs.feed import CONTRACT_PATH, contract_violations, table_schemas, write_feed
+from outputs.publish import publish_copy
 
 from ..partitions import daily_partitions, window_dates
 from ..resources import GeoriskHome
@@ -36,7 +36,7 @@ MART_DEPS = [AssetKey(["marts", name]) for name in ("tension_index_daily", "tens
     kinds={"parquet"},
     group_name="outputs",
     check_specs=[AssetCheckSpec("feed_schema", asset="parquet_feed", blocking=True,
-                                description="The feed keeps every column of georisk/feed_contract.json with its "
+                                description="The feed keeps every column of outputs/feed_contract.json with its "
                                             "type: dashboards break on a removed or retyped column.")],
 )
 def parquet_feed(context: AssetExecutionContext, georisk_home: GeoriskHome, duckdb: DuckDBResource):

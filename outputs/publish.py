@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import duckdb
+
+from core.atomic import atomic_path
 
 
 def publish_copy(warehouse: Path, published: Path) -> int:
@@ -14,9 +15,8 @@ def publish_copy(warehouse: Path, published: Path) -> int:
     with duckdb.connect(str(warehouse)) as con:
         con.execute("checkpoint")
     published.parent.mkdir(parents=True, exist_ok=True)
-    tmp = published.with_name(f".{published.name}.{os.getpid()}.tmp")
-    shutil.copyfile(warehouse, tmp)
-    with duckdb.connect(str(tmp), read_only=True) as con:  # refuse to publish a copy that does not open
-        con.execute("select count(*) from marts.tension_index_daily").fetchone()
-    os.replace(tmp, published)
+    with atomic_path(published, fsync=True) as tmp:
+        shutil.copyfile(warehouse, tmp)
+        with duckdb.connect(str(tmp), read_only=True) as con:  # refuse to publish a copy that does not open
+            con.execute("select count(*) from marts.tension_index_daily").fetchone()
     return published.stat().st_size

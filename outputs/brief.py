@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from datetime import date
 from pathlib import Path
 
 import duckdb
+
+from core.atomic import atomic_write_text
 
 
 def _clean(text: str | None, limit: int = 400) -> str:
@@ -78,8 +78,6 @@ def write_briefs(con: duckdb.DuckDBPyConnection, folder: Path, first: date, last
         if text is None:
             continue
         path = folder / f"{day.isoformat()}.md"
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write_text(path, text)
         written.append(path)
     return written

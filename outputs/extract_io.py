@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
+from core.atomic import atomic_path
 from indicators.contract import document_records, signal_records
 from indicators.extract import Extraction
 from ingestion.files import validate_record
@@ -48,10 +49,9 @@ def write_output(result: Extraction, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for name, records in (("signals", signal_records(result.signals)),
                           ("documents", document_records(result.documents))):
-        tmp = out / f".{name}.jsonl.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
+        with atomic_path(out / f"{name}.jsonl") as tmp, open(tmp, "w", encoding="utf-8") as f:
             for r in records:
                 f.write(json.dumps(r, ensure_ascii=False) + "\n")
-        tmp.replace(out / f"{name}.jsonl")
-    result.signals.write_parquet(out / "signals.parquet")
-    result.documents.write_parquet(out / "documents.parquet")
+    for name, frame in (("signals", result.signals), ("documents", result.documents)):
+        with atomic_path(out / f"{name}.parquet") as tmp:
+            frame.write_parquet(tmp)

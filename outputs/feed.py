@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 
+from core.atomic import atomic_write_text
+
 # Bump when a column is removed or retyped (the contract test then needs a deliberate update); adding columns is
 # compatible and keeps the version.
 FEED_SCHEMA_VERSION = 1
@@ -105,15 +107,9 @@ def write_manifest(con: duckdb.DuckDBPyConnection, feed_root: Path) -> dict:
             "columns": [{"name": n, "type": t} for n, t in schemas[table].items()],
             "rows_per_partition": {d.isoformat(): n for d, n in per_day},
         }
-    _atomic_write(feed_root / "_manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False))
-    _atomic_write(feed_root / "_SUCCESS", manifest["generated_at"] + "\n")
+    atomic_write_text(feed_root / "_manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False))
+    atomic_write_text(feed_root / "_SUCCESS", manifest["generated_at"] + "\n")
     return manifest
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def _swap_all(staging: Path, feed_root: Path, first: date, last: date) -> None:
