@@ -1,4 +1,5 @@
-"""The Dagster UI, as `make ui` starts it, renders the asset graph with the index asset in a real browser.
+"""The Dagster UI, as `make ui` starts it, renders the asset graph with the index asset, and the asset groups by
+layer, in a real browser.
 
 Headless Chromium loads the page and runs its JavaScript; the raw HTML the server sends does not name the
 asset, so finding it in the rendered DOM proves the UI fetched the definitions over GraphQL and drew them.
@@ -242,7 +243,16 @@ def test_asset_graph_renders_the_index_asset(chromium, dagster_ui, record_proper
             why = "stderr: " + " | ".join(dom.stderr.strip().splitlines()[-3:])
         pytest.fail(f"{INDEX_ASSET} not in the rendered DOM of {url} ({len(text)} chars, exit {dom.returncode}): {why}")
     # Drawn as a node of the lineage graph, among its neighbours in the group.
-    assert "Lineage" in text and "stg_documents" in text and "int_index_components_daily" in text
+    # Drawn as a node of the lineage graph of its layer's group (marts), among its neighbours there and beside
+    # the upstream assets of other groups that feed them
+    assert "Lineage" in text and "official_accusations" in text and "int_signals_weighted" in text
+
+    # The global lineage draws the assets in their layers' groups
+    groups = ("raw", "reference", "staging", "intermediate", "marts", "outputs")
+    assert all(g not in client.get(base + "/asset-groups").text for g in (">staging<", ">intermediate<"))
+    overview = _run_chromium(chromium, tmp, WINDOW, "--dump-dom", base + "/asset-groups").stdout
+    missing = [g for g in groups if f">{g}<" not in overview]
+    assert not missing, f"groups not drawn in the global lineage: {missing}"
 
     png = tmp / "ui.png"
     shot = _run_chromium(chromium, tmp, WINDOW, f"--screenshot={png}", url)

@@ -5,7 +5,7 @@ import os
 from datetime import UTC, datetime
 
 from dagster import AssetExecutionContext, BackfillPolicy
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
 from ..dbt_project import dbt_project
@@ -13,9 +13,20 @@ from ..partitions import daily_partitions, dbt_vars, window_dates
 from .ingest import POOL
 
 
+class LayerGroups(DagsterDbtTranslator):
+    """Each dbt model in the group of its folder (staging, intermediate, marts); seeds in ``reference``."""
+
+    def get_group_name(self, dbt_resource_props):
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        fqn = dbt_resource_props.get("fqn") or []
+        return fqn[1] if len(fqn) > 2 else "marts"
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
+    dagster_dbt_translator=LayerGroups(),
     partitions_def=daily_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     pool=POOL,

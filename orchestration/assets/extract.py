@@ -14,10 +14,10 @@ from .ingest import POOL
     specs=[
         AssetSpec(["raw", "signals"], deps=[["raw", "documents"]], kinds={"duckdb", "polars"},
                   description="Sentence-level signals: hostile mentions, accusations, denials, threats.",
-                  group_name="extraction"),
+                  group_name="raw"),
         AssetSpec(["raw", "document_assessments"], deps=[["raw", "documents"]], kinds={"duckdb", "polars"},
                   description="Per-document language, date, target mention and 0-3 tension rating.",
-                  group_name="extraction"),
+                  group_name="raw"),
     ],
     partitions_def=daily_partitions,
     backfill_policy=BackfillPolicy.single_run(),

@@ -38,9 +38,9 @@ class IngestConfig(Config):
 @multi_asset(
     specs=[
         AssetSpec(["raw", "documents"], description="Canonical documents, one row each, deduplicated.",
-                  kinds={"duckdb"}, group_name="ingestion"),
+                  kinds={"duckdb"}, group_name="raw"),
         AssetSpec(["raw", "rejects"], description="What could not be stored, with the stage and reason.",
-                  kinds={"duckdb"}, group_name="ingestion"),
+                  kinds={"duckdb"}, group_name="raw"),
     ],
     check_specs=[
         AssetCheckSpec("reject_share", asset=["raw", "documents"], blocking=True,
