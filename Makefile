@@ -30,7 +30,7 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 # Dagster reads the dbt manifest when its definitions load; build it whenever the dbt project changes.
 dbt/target/manifest.json: $(VENV)/.synced $(DBT_SOURCES)
 	@echo "== parsing the dbt project"
-	@cd dbt && ../$(VENV)/bin/dbt parse --quiet
+	@$(VENV)/bin/python -c "from georisk.runner import ensure_dbt_manifest; ensure_dbt_manifest(force=True)"
 	@touch $@
 
 demo: setup

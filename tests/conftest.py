@@ -10,12 +10,13 @@ SAMPLE_CORPUS = REPO / "sample_corpus"
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def dbt_manifest():
-    """Dagster's dbt assets read the manifest at import: build it before any test loads the definitions."""
+def pytest_configure(config):
+    """Dagster's dbt assets read the manifest when the definitions are imported, and some test modules import
+    them at collection: build it before collection (the same function as `make setup`'s step), so that a plain
+    `pytest` works on a fresh clone after `make setup` or without it."""
     from georisk.runner import ensure_dbt_manifest
 
-    return ensure_dbt_manifest()
+    ensure_dbt_manifest()
 
 
 @pytest.fixture
