@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from core.schemas import DOCUMENT_ASSESSMENTS, SIGNALS
+
 from . import doc_meta
 from .attribution import pair_features, person_candidates
 from .model import KINDS, ExtractionModel, default_model
@@ -26,18 +28,12 @@ from .signals import sentence_signals
 from .stage import analyse
 from .text import fold
 
-SIGNAL_SCHEMA: dict[str, pl.DataType] = {
-    "signal_id": pl.Utf8, "doc_id": pl.Utf8, "kind": pl.Utf8, "category": pl.Utf8,
-    "char_start": pl.Int64, "char_end": pl.Int64, "sentence_index": pl.Int64, "sentence": pl.Utf8,
-    "speaker_name": pl.Utf8, "speaker_id": pl.Utf8, "speaker_role": pl.Utf8, "speaker_country": pl.Utf8,
-    "speaker_type": pl.Utf8, "target_name": pl.Utf8, "target_id": pl.Utf8, "target_type": pl.Utf8,
-    "target_country": pl.Utf8, "claim": pl.Utf8, "cue": pl.Utf8, "score": pl.Float64,
-    "publisher": pl.Utf8, "is_reported_speech": pl.Boolean,
-}
-DOCUMENT_SCHEMA: dict[str, pl.DataType] = {
-    "doc_id": pl.Utf8, "language": pl.Utf8, "published_date": pl.Date, "date_source": pl.Utf8,
-    "target_mentioned": pl.Boolean, "tension_rating": pl.Int64, "signal_count": pl.Int64,
-}
+# The extractor's frames are the raw tables without the warehouse's published_date on signals (the warehouse
+# sets it from the stored document); declared once in core.schemas
+SIGNAL_SCHEMA: dict[str, pl.DataType] = SIGNALS.polars_schema(drop=("published_date",))
+DOCUMENT_SCHEMA: dict[str, pl.DataType] = DOCUMENT_ASSESSMENTS.polars_schema()
+
+
 @dataclass
 class Extraction:
     signals: pl.DataFrame
@@ -243,9 +239,10 @@ def extract(docs: pl.DataFrame, target: str = "KZ", *, gate: bool | None = None,
             lang_col[sel[k]] = lang
     signals = pl.DataFrame([{k: s.get(k) for k in SIGNAL_SCHEMA} for s in all_sigs], schema=SIGNAL_SCHEMA,
                            orient="row") if all_sigs else pl.DataFrame(schema=SIGNAL_SCHEMA)
-    documents = pl.DataFrame({
-        "doc_id": ids, "language": lang_col, "published_date": dates, "date_source": sources,
-        "target_mentioned": mentioned_col, "tension_rating": tension_col, "signal_count": count_col,
-    }, schema=DOCUMENT_SCHEMA) if n else pl.DataFrame(schema=DOCUMENT_SCHEMA)
+    cols = {"doc_id": ids, "language": lang_col, "published_date": dates, "date_source": sources,
+            "target_mentioned": mentioned_col, "tension_rating": tension_col, "signal_count": count_col}
+    # in the schema's column order: polars matches a dict to a schema by position
+    documents = (pl.DataFrame({k: cols[k] for k in DOCUMENT_SCHEMA}, schema=DOCUMENT_SCHEMA) if n
+                 else pl.DataFrame(schema=DOCUMENT_SCHEMA))
     return Extraction(signals=signals, documents=documents)
 

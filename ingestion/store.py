@@ -9,59 +9,14 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import polars as pl
 
+from core.schemas import DOCUMENTS, HTTP_VALIDATORS, REJECTS
+
 from .canonical import stable_id
 from .models import Document, Reject
 from .neardup import is_near_duplicate, shingles
 
-DDL = """
-create schema if not exists raw;
-create table if not exists raw.documents (
-    doc_id varchar primary key,
-    source varchar not null,
-    source_path varchar,
-    outlet varchar,
-    doc_type varchar not null,
-    url varchar,
-    title varchar,
-    text varchar not null,
-    language varchar,
-    published_at varchar,
-    published_date date not null,
-    date_source varchar,
-    content_hash varchar not null,
-    fetched_at timestamp,
-    raw_payload varchar
-);
-alter table raw.documents add column if not exists source_id varchar;
-alter table raw.documents add column if not exists outlet_country varchar;
-alter table raw.documents add column if not exists outlet_alignment varchar;
-alter table raw.documents add column if not exists author varchar;
-alter table raw.documents add column if not exists issuing_body varchar;
-alter table raw.documents add column if not exists published_at_utc timestamp;
-alter table raw.documents add column if not exists near_duplicate_of varchar;
-create table if not exists raw.http_validators (
-    url varchar primary key,
-    etag varchar,
-    last_modified varchar
-);
-create table if not exists raw.rejects (
-    reject_id varchar primary key,
-    source varchar not null,
-    source_path varchar,
-    line_number integer,
-    stage varchar not null,
-    reason varchar not null,
-    payload varchar,
-    rejected_at timestamp not null
-);
-"""
-
-DOCUMENT_COLUMNS = [
-    "doc_id", "source", "source_path", "outlet", "doc_type", "url", "title", "text", "language",
-    "published_at", "published_date", "date_source", "content_hash", "fetched_at", "raw_payload",
-    "source_id", "outlet_country", "outlet_alignment", "author", "issuing_body", "published_at_utc",
-    "near_duplicate_of",
-]
+DDL = "create schema if not exists raw;\n" + "\n".join(t.ddl() for t in (DOCUMENTS, HTTP_VALIDATORS, REJECTS))
+DOCUMENT_COLUMNS = DOCUMENTS.column_names
 # Candidates for near-duplicate links: documents this many days either side of the new one.
 NEAR_DUPLICATE_DAYS = 3
 

@@ -8,52 +8,12 @@ from datetime import date
 import duckdb
 import polars as pl
 
+from core.schemas import DOCUMENT_ASSESSMENTS, SIGNALS
 from ingestion.store import ensure_schema as ensure_raw_schema
 
-SIGNALS_DDL = """
-create table if not exists raw.signals (
-    signal_id varchar primary key,
-    doc_id varchar not null,
-    published_date date not null,
-    kind varchar not null,
-    category varchar,
-    char_start bigint,
-    char_end bigint,
-    sentence_index bigint,
-    sentence varchar,
-    speaker_name varchar,
-    speaker_id varchar,
-    speaker_role varchar,
-    speaker_country varchar,
-    speaker_type varchar,
-    target_name varchar,
-    target_id varchar,
-    target_type varchar,
-    target_country varchar,
-    claim varchar,
-    cue varchar,
-    score double,
-    publisher varchar,
-    is_reported_speech boolean
-);
-create table if not exists raw.document_assessments (
-    doc_id varchar primary key,
-    published_date date not null,
-    language varchar,
-    date_source varchar,
-    target_mentioned boolean,
-    tension_rating bigint,
-    signal_count bigint
-);
-"""
-
-SIGNAL_COLUMNS = [
-    "signal_id", "doc_id", "published_date", "kind", "category", "char_start", "char_end", "sentence_index",
-    "sentence", "speaker_name", "speaker_id", "speaker_role", "speaker_country", "speaker_type", "target_name",
-    "target_id", "target_type", "target_country", "claim", "cue", "score", "publisher", "is_reported_speech",
-]
-ASSESSMENT_COLUMNS = ["doc_id", "published_date", "language", "date_source", "target_mentioned",
-                      "tension_rating", "signal_count"]
+SIGNALS_DDL = SIGNALS.ddl() + "\n" + DOCUMENT_ASSESSMENTS.ddl()
+SIGNAL_COLUMNS = SIGNALS.column_names
+ASSESSMENT_COLUMNS = DOCUMENT_ASSESSMENTS.column_names
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
