@@ -2,7 +2,7 @@
 
 The DDL, the polars schemas, the column lists the writers insert and the dbt sources file
 (`dbt/models/staging/_sources.yml`, written by ``python -m core.schemas``) are all derived from here;
-`tests/test_schemas.py` proves the warehouse, the extractor's frames and the dbt sources agree with it.
+`tests/unit/core/test_schemas.py` proves the warehouse, the extractor's frames and the dbt sources agree with it.
 Column names follow the project's suffixes: ``_id`` keys, ``_date`` days, ``is_``/verbs for booleans.
 """
 

@@ -37,6 +37,6 @@ def shared_or_skip() -> Path:
 @pytest.fixture(scope="session")
 def sample_home(tmp_path_factory):
     """The sample corpus materialised once for the session (the same as test_pipeline's first run)."""
-    from test_pipeline import materialize_sample
+    from pipeline_helpers import materialize_sample
 
     return materialize_sample(tmp_path_factory)[0]

@@ -23,7 +23,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.prefix) / "bin"
 INDEX_KEY = ("marts", "tension_index_daily")
 INDEX_ASSET = INDEX_KEY[-1]

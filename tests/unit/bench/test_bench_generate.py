@@ -6,7 +6,7 @@ from pathlib import Path
 import polars as pl
 
 # bench/ is a repo-root package run with `python -m bench.run`, not an installed one
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from bench.generate import corpus_hash, corpus_path, generate  # noqa: E402
 from indicators.gate import candidate_mask  # noqa: E402

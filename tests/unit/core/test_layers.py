@@ -4,7 +4,7 @@ through a deferred import is still a loop a reader has to untangle)."""
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 # bottom up; a package may import its own layer's packages only where listed in SIDEWAYS
 LAYERS = {"core": 0, "ingestion": 1, "indicators": 1, "outputs": 2, "orchestration": 3, "georisk": 4}
 # ingestion dates and detects the language of what it stores with the extractor's own functions

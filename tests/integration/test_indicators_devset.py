@@ -10,7 +10,7 @@ import pytest
 from indicators.contract import document_records, signal_records
 from indicators.extract import extract
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 SCORER = SHARED / "tools" / "score_extraction.py"
 GOLD = SHARED / "gold" / "seeds.jsonl"
 # Issue 9's acceptance on the development set: micro F1 >= 0.85, every kind >= 0.75, rating Spearman >= 0.8.

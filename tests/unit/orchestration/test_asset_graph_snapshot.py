@@ -1,14 +1,14 @@
 """A snapshot of the asset graph: every asset's group, kinds, parents and partitioning, as the UI shows them.
 
 A change to the graph shows up here as a diff to review; when it is meant, regenerate the snapshot with
-``GEORISK_UPDATE_SNAPSHOTS=1 .venv/bin/python -m pytest tests/test_asset_graph_snapshot.py`` and commit it.
+``GEORISK_UPDATE_SNAPSHOTS=1 .venv/bin/python -m pytest tests/unit/orchestration/test_asset_graph_snapshot.py`` and commit it.
 """
 
 import json
 import os
 from pathlib import Path
 
-SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.json"
+SNAPSHOT = Path(__file__).resolve().parents[2] / "snapshots" / "asset_graph.json"
 LAYER_GROUPS = {"raw", "reference", "staging", "intermediate", "marts", "outputs"}
 
 
