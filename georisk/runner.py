@@ -28,12 +28,11 @@ concurrency:
 
 
 def prepare_dagster_home(home: Home) -> Path:
-    """DAGSTER_HOME under GEORISK_HOME, with its dagster.yaml, exported for this process."""
+    """DAGSTER_HOME under GEORISK_HOME, with its dagster.yaml (the instance is opened from it by path)."""
     home.ensure()
     cfg = home.dagster_home / "dagster.yaml"
     if not cfg.exists():
         cfg.write_text(DAGSTER_YAML, encoding="utf-8")
-    os.environ["DAGSTER_HOME"] = str(home.dagster_home)
     return home.dagster_home
 
 
@@ -107,9 +106,8 @@ class _StepProgress(logging.Handler):
 
 def run_daily_job(home: Home, first: date, last: date, report: Callable[[str], None] = lambda s: None):
     """One run of the daily job over [first, last] (a single-run backfill), recorded in DAGSTER_HOME."""
-    prepare_dagster_home(home)
+    dagster_home = prepare_dagster_home(home)
     ensure_dbt_manifest()
-    os.environ["GEORISK_HOME"] = str(home.root)
     from dagster import DagsterInstance, logger
 
     from orchestration.definitions import DAILY_JOB, build_definitions
@@ -127,7 +125,7 @@ def run_daily_job(home: Home, first: date, last: date, report: Callable[[str], N
     log_path = home.root / "logs" / "last_run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     # dbt's own log lines are echoed on stdout: keep them in a file, the terminal shows progress only.
-    with DagsterInstance.get() as instance, open(log_path, "w", encoding="utf-8") as log_file, \
+    with DagsterInstance.from_config(str(dagster_home)) as instance, open(log_path, "w", encoding="utf-8") as log_file, \
             contextlib.redirect_stdout(log_file):
         result = job.execute_in_process(
             instance=instance, tags=partition_range_tags(first, last), raise_on_error=False,

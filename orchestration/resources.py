@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
+from core.atomic import atomic_write_text
 from core.settings import Home
 
 from .dbt_project import dbt_project
@@ -32,9 +34,22 @@ def dbt_executable() -> str:
     return "dbt"
 
 
+def dbt_profiles_dir(home: Home) -> Path:
+    """A dbt profile of this home's warehouse (GEORISK_HOME/dbt/profiles.yml), so that dbt is told the warehouse
+    by its ``--profiles-dir`` and nothing is handed over through this process's environment."""
+    folder = home.root / "dbt"
+    text = ("georisk:\n  target: local\n  outputs:\n    local:\n      type: duckdb\n"
+            f"      path: {json.dumps(str(home.warehouse))}\n      threads: 1\n")
+    path = folder / "profiles.yml"
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        atomic_write_text(path, text)
+    return folder
+
+
 def build_resources(home: Home) -> dict:
     return {
         "georisk_home": GeoriskHome(root=str(home.root)),
         "duckdb": DuckDBResource(database=str(home.warehouse)),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable(),
+                              profiles_dir=str(dbt_profiles_dir(home))),
     }

@@ -1,12 +1,10 @@
 """The dbt project as Dagster assets: staging views and marts, with dbt tests as asset checks."""
 
 import json
-import os
 from datetime import UTC, datetime
 
 from dagster import AssetExecutionContext, BackfillPolicy
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
-from dagster_duckdb import DuckDBResource
 
 from ..dbt_project import dbt_project
 from ..partitions import daily_partitions, dbt_vars, window_dates
@@ -31,9 +29,7 @@ class LayerGroups(DagsterDbtTranslator):
     backfill_policy=BackfillPolicy.single_run(),
     pool=POOL,
 )
-def georisk_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
-    # dbt runs as a subprocess and finds the warehouse through this variable (see dbt/profiles.yml).
-    os.environ["GEORISK_WAREHOUSE"] = duckdb.database
+def georisk_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
     first, last = window_dates(*context.partition_time_window)
     started = context.instance.get_run_record_by_id(context.run_id)
     as_of = started.create_timestamp if started else datetime.now(UTC)

@@ -168,14 +168,9 @@ def dagster_ui():
     from georisk.runner import prepare_dagster_home
 
     tmp = Path(tempfile.mkdtemp(prefix="georisk_ui_"))
-    saved = os.environ.get("DAGSTER_HOME")  # prepare_dagster_home exports DAGSTER_HOME into this process
-    try:
-        dagster_home = prepare_dagster_home(Home(tmp / "home"))
-    finally:
-        if saved is None:
-            os.environ.pop("DAGSTER_HOME", None)
-        else:
-            os.environ["DAGSTER_HOME"] = saved
+    saved = dict(os.environ)
+    dagster_home = prepare_dagster_home(Home(tmp / "home"))
+    assert dict(os.environ) == saved  # preparing a home writes files, never this process's environment
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "GEORISK_HOME": str(tmp / "home"), "DAGSTER_HOME": str(dagster_home),

@@ -1,4 +1,5 @@
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from dagster import AssetKey
@@ -65,3 +66,20 @@ def test_dbt_vars_carry_the_window_and_a_utc_as_of():
         "start_date": "2024-04-06", "end_date": "2024-04-08", "as_of": "2024-04-09 03:30:15"}
     with pytest.raises(ValueError):
         dbt_vars(date(2024, 4, 8), date(2024, 4, 6), as_of)
+
+
+def test_resources_point_dbt_at_the_homes_warehouse_without_touching_the_environment(tmp_path):
+    import os
+
+    import yaml
+
+    from core.settings import Home
+    from orchestration.resources import build_resources
+
+    before = dict(os.environ)
+    homes = [Home(tmp_path / name).ensure() for name in ("a", "b")]
+    resources = [build_resources(h) for h in homes]
+    assert dict(os.environ) == before
+    for home, res in zip(homes, resources, strict=True):
+        profile = yaml.safe_load((Path(res["dbt"].profiles_dir) / "profiles.yml").read_text(encoding="utf-8"))
+        assert profile["georisk"]["outputs"]["local"]["path"] == str(home.warehouse) == res["duckdb"].database
