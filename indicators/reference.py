@@ -10,7 +10,6 @@ roles it plays. It is built once per target and cached.
 from __future__ import annotations
 
 import csv
-import os
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -19,9 +18,11 @@ from pathlib import Path
 import ahocorasick
 import yaml
 
+from core.settings import Settings
+
 from .text import fold
 
-REFERENCE_DIR = Path(os.environ.get("GEORISK_REFERENCE_DIR", Path(__file__).resolve().parents[1] / "reference"))
+REFERENCE_DIR = Settings.current().reference_dir
 
 # Roles a key can play.
 CUE, WITH, EXCL, TARGET, ADV, PERSON, OUTLET, GROUP, SPEECH, SPEECH_AFTER, OTHER = range(11)

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-import os
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+
+from core.settings import Settings
 
 from .collect import collect_drop_folder
 from .fetch_api import FetchError
@@ -26,11 +27,11 @@ LOCAL_KINDS = frozenset({"telegram_export"})  # the drop folder is read once per
 
 def sources_config_path() -> Path:
     """config/sources.yaml, or the file GEORISK_SOURCES names (tests point it at a loopback config)."""
-    return Path(os.environ.get("GEORISK_SOURCES", REPO_ROOT / "config" / "sources.yaml"))
+    return Settings.current().sources
 
 
 def network_default() -> bool:
-    return os.environ.get("GEORISK_NETWORK", "").lower() in ("1", "true", "yes", "on")
+    return Settings.current().network
 
 
 class _Offline:

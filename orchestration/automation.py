@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 
 from dagster import (
     AssetKey,
@@ -17,12 +16,13 @@ from dagster import (
     sensor,
 )
 
+from core.settings import Settings
 from ingestion.collect import dates_in_files, drop_folder_changes
 
 from .partitions import day_ranges, partition_range_tags
 from .resources import GeoriskHome
 
-SCHEDULE_HOUR_UTC = int(os.environ.get("GEORISK_SCHEDULE_HOUR_UTC", "6"))
+SCHEDULE_HOUR_UTC = Settings.current().schedule_hour_utc
 
 
 def drop_run_key(first, last, fingerprints: dict) -> str:
