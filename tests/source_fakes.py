@@ -26,6 +26,22 @@ def on(base: str, name: str) -> bytes:
     return fixture(name).replace(BASE.encode(), base.encode())
 
 
+def tass_routes(base: str) -> dict:
+    """The loopback site's TASS feed and its articles: good pages (one gzip, one with no charset), an error page
+    served with 200, and a 503."""
+    from http_server import Static, Status
+
+    return {
+        "/tass/rss.xml": Static(on(base, "tass_en_rss.xml"), "application/rss+xml", charset="utf-8", etag='"v1"'),
+        "/tass/politics/1001": Static(on(base, "tass_article_1001.html"), "text/html", charset="utf-8"),
+        "/tass/world/1002": Static(on(base, "tass_article_1002.html"), "text/html", charset="utf-8"),
+        "/tass/economy/1003": Static(on(base, "tass_article_1003.html"), "text/html", encoding="gzip"),
+        "/tass/society/1004": Static(on(base, "tass_article_1004.html"), "text/html"),
+        "/tass/world/1005": Static(on(base, "error_page_200.html"), "text/html"),
+        "/tass/world/1006": Status(503),
+    }
+
+
 def ok(body: bytes | str, content_type: str | None = "text/html", charset: str | None = None, *,
        status: int = 200, final_url: str | None = None, headers: dict[str, str] | None = None) -> FetchResult:
     """A 200 answer; `url` is filled in by FakeFetcher."""

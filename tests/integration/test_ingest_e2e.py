@@ -14,23 +14,11 @@ from pathlib import Path
 
 import duckdb
 import yaml
-from http_server import Slow, Static, Status, serve
-from source_fakes import BASE, FIXTURES, on
+from http_server import Slow, serve
+from source_fakes import BASE, FIXTURES, tass_routes
 
 GEORISK = str(Path(sys.executable).parent / "georisk")
 DAY = "2024-04-06"
-
-
-def _routes(b: str) -> dict:
-    return {
-        "/tass/rss.xml": Static(on(b, "tass_en_rss.xml"), "application/rss+xml", charset="utf-8", etag='"v1"'),
-        "/tass/politics/1001": Static(on(b, "tass_article_1001.html"), "text/html", charset="utf-8"),
-        "/tass/world/1002": Static(on(b, "tass_article_1002.html"), "text/html", charset="utf-8"),
-        "/tass/economy/1003": Static(on(b, "tass_article_1003.html"), "text/html", encoding="gzip"),
-        "/tass/society/1004": Static(on(b, "tass_article_1004.html"), "text/html"),
-        "/tass/world/1005": Static(on(b, "error_page_200.html"), "text/html"),
-        "/tass/world/1006": Status(503),
-    }
 
 
 def _setup(tmp: Path, base: str, name: str) -> dict:
@@ -58,8 +46,8 @@ def _snapshot(env: dict) -> tuple[set, set]:
 
 
 def test_ingest_date_collects_every_source_kind_and_reruns_identically(tmp_path):
-    with serve(_routes("")) as srv:
-        for path, route in _routes(srv.base_url).items():
+    with serve(tass_routes("")) as srv:
+        for path, route in tass_routes(srv.base_url).items():
             srv.add(path, route)
         env = _setup(tmp_path, srv.base_url, "home")
         first = _ingest(env)
@@ -83,7 +71,7 @@ def test_ingest_date_collects_every_source_kind_and_reruns_identically(tmp_path)
 
 def test_a_run_killed_midway_then_restarted_ends_like_an_uninterrupted_run(tmp_path):
     with serve({}) as srv:
-        routes = _routes(srv.base_url)
+        routes = tass_routes(srv.base_url)
         for path, route in routes.items():
             srv.add(path, route)
         clean_env = _setup(tmp_path, srv.base_url, "clean")
@@ -123,7 +111,7 @@ def test_the_daily_asset_collects_the_partition_from_the_network_sources(tmp_pat
     from orchestration.resources import build_resources
 
     with serve({}) as srv:
-        for path, route in _routes(srv.base_url).items():
+        for path, route in tass_routes(srv.base_url).items():
             srv.add(path, route)
         env = _setup(tmp_path, srv.base_url, "asset")
         monkeypatch.setenv("GEORISK_SOURCES", env["GEORISK_SOURCES"])

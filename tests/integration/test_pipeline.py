@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 from conftest import SAMPLE_CORPUS
 from dagster import DagsterInstance, materialize
-from pipeline_helpers import TABLES, _counts, _feed_snapshot, materialize_sample  # noqa: F401
+from pipeline_helpers import _counts, _feed_snapshot, materialize_sample
 
 from orchestration.definitions import ASSETS
 from orchestration.resources import build_resources

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 import yaml
-from http_server import Static, Status, serve
-from source_fakes import BASE, FIXTURES, on
+from http_server import Static, serve
+from source_fakes import BASE, FIXTURES, on, tass_routes
 
 from ingestion.http import PoliteClient
 from ingestion.models import Document, Reject
@@ -21,13 +21,7 @@ def test_feeds_and_statements_over_real_http(tmp_path):
     with serve({}) as srv:
         b = srv.base_url
         routes = {
-            "/tass/rss.xml": Static(on(b, "tass_en_rss.xml"), "application/rss+xml", charset="utf-8", etag='"v1"'),
-            "/tass/politics/1001": Static(on(b, "tass_article_1001.html"), "text/html", charset="utf-8"),
-            "/tass/world/1002": Static(on(b, "tass_article_1002.html"), "text/html", charset="utf-8"),
-            "/tass/economy/1003": Static(on(b, "tass_article_1003.html"), "text/html", encoding="gzip"),
-            "/tass/society/1004": Static(on(b, "tass_article_1004.html"), "text/html"),
-            "/tass/world/1005": Static(on(b, "error_page_200.html"), "text/html"),
-            "/tass/world/1006": Status(503),
+            **tass_routes(b),
             "/tass/docs/1007.pdf": Static(b"%PDF-1.4 fixture", "application/pdf"),
             "/tass/photo/1009": Static(on(b, "gallery_no_text.html"), "text/html"),
             "/orda/atom.xml": Static(on(b, "orda_atom.xml"), "application/atom+xml"),
