@@ -21,7 +21,7 @@ from .attribution import hostile_voice, surname_key
 from .model import KINDS, ExtractionModel
 from .reference import CUE
 from .rules import Entity, _Doc, _entity_fields, _publisher_entity
-from .stage import Candidate, about_another_country
+from .stage import Candidate, fired_kinds
 
 _CLAUSE_END = re.compile(r"[.;!?…]|,\s|\s[-–—]\s|[»”\"]")
 
@@ -63,11 +63,7 @@ def sentence_signals(d: _Doc, c: Candidate, probs: np.ndarray, model: Extraction
     """Signal rows of one candidate sentence from its kind probabilities; ``accused``: (person, probability)
     pairs for the people it may accuse (scored by the caller, in one batch for many sentences)."""
     th = model.thresholds
-    fired = {k for n, k in enumerate(KINDS) if probs[n] >= th[k]}
-    if "threat" in fired:
-        fired.add("hostile_mention")
-    if about_another_country(c):
-        fired -= {"hostile_mention", "threat"}
+    fired = fired_kinds(c, probs, th)
     if not fired:
         return []
     i = c.i

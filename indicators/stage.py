@@ -22,14 +22,13 @@ import re
 from dataclasses import dataclass, field
 
 from .lemmas import lemma
-from .model import RULE_PREFIXES
+from .model import KINDS, RULE_PREFIXES
 from .reference import ADV, CUE, DESC, GROUP, OTHER, OUTLET, PERSON, SPEECH, SPEECH_AFTER, TARGET
 from .rules import _Doc, _sentence_signals
 
 BIGRAM_WEIGHT = 0.8
 CHAR_WEIGHT = 0.8
 CONTEXT_WORDS = 0.5  # weight of the previous sentence's words (pronouns and "the deputy" point back to them)
-KINDS = ("hostile_mention", "accusation", "denial", "threat")
 _WORD_RE = re.compile(r"\w+(?:[-'’]\w+)*|[?!«»\"“”]")
 _QUOTES = "\"«»“”„"
 _NEG_WORDS = frozenset("not no never nothing none neither nor n't не ни нет никогда ничего никаких никакого".split())
@@ -55,6 +54,17 @@ def about_another_country(c: Candidate) -> bool:
     hostility is aimed elsewhere ("Moldova must be brought back by force")."""
     f = c.rules
     return bool(f.get("other_country")) and not any(k.startswith("ref:") for k in f)
+
+
+def fired_kinds(c: Candidate, probs, thresholds: dict[str, float]) -> set[str]:
+    """The kinds whose probability reaches its threshold; a threat is also a hostile mention, and neither fires
+    for a sentence about another country. One rule for the extractor and for threshold tuning."""
+    fired = {k for n, k in enumerate(KINDS) if probs[n] >= thresholds[k]}
+    if "threat" in fired:
+        fired.add("hostile_mention")
+    if about_another_country(c):
+        fired -= {"hostile_mention", "threat"}
+    return fired
 
 
 def _placeholders(d: _Doc, i: int, a: int, b: int) -> list[tuple[int, int, str]]:

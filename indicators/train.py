@@ -43,7 +43,7 @@ from .model import (
 )
 from .reference import load_target
 from .scoring import doc_language, score, surname_keys
-from .stage import Candidate, about_another_country, analyse
+from .stage import Candidate, analyse, fired_kinds
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO / "training" / "corpus"
@@ -238,11 +238,7 @@ def decide(d: DocExamples, P: np.ndarray, Q: np.ndarray, th: dict[str, float], t
     for (n, p, _f, _l), q in zip(d.pairs, Q, strict=True):
         by_cand.setdefault(n, []).append((q, p))
     for n, c in enumerate(d.cands):
-        fired = {kind for k, kind in enumerate(KINDS) if P[n, k] >= th[kind]}
-        if "threat" in fired:
-            fired.add("hostile_mention")  # a threat is also a hostile mention
-        if about_another_country(c):
-            fired -= {"hostile_mention", "threat"}
+        fired = fired_kinds(c, P[n], th)
         for kind in fired - {"accusation"}:
             out.append(_record(kind, c))
         if P[n, acc_k] >= th["accusation"]:
