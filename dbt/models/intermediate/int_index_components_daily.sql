@@ -4,7 +4,7 @@
 -- kind, so a long article quoting ten insults weighs like one hostile article (the share logic of
 -- article-count indices); dividing by the day's documents keeps a busy news day from reading as a tense one.
 with days as (
-    select index_date from {{ ref('days') }}
+    select index_date from {{ ref('stg_days') }}
     where index_date between {{ window_start() }} and {{ window_end() }}
 ),
 docs as (
