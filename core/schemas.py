@@ -96,6 +96,8 @@ HTTP_VALIDATORS = Table("http_validators", "ETag and Last-Modified per URL, for 
     _c("url", "varchar", "The requested URL.", primary_key=True),
     _c("etag", "varchar", "The last ETag the server sent."),
     _c("last_modified", "varchar", "The last Last-Modified the server sent."),
+    _c("kept_through_date", "date", "The last day of the run that kept everything the answer held: a conditional "
+       "request is sent only by a run for later days (an earlier or re-run window fetches in full)."),
 ))
 
 REJECTS = Table("rejects", "Files, lines and pages that could not become documents, with the stage and the reason.", (

@@ -16,7 +16,10 @@ def canonical_url(url: str | None) -> str | None:
     """Lower-cased scheme and host, no fragment, no tracking parameters, no trailing slash."""
     if not url or not url.strip():
         return None
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # e.g. "http://[::1": kept as given, never a crash
+        return url.strip()
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return url.strip()
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)])

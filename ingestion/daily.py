@@ -16,7 +16,7 @@ from .collect import collect_drop_folder
 from .fetch_api import FetchError
 from .http import MemoryValidatorStore, PoliteClient
 from .models import Document
-from .sources.collect import SourceSummary, collect_day_report
+from .sources.collect import WINDOW_KINDS, SourceSummary, collect_day_report
 from .sources.config import SourcesConfig, load_config
 from .store import StoreResult, ensure_schema, load_validators, store
 
@@ -55,8 +55,9 @@ def ingest_window(con: duckdb.DuckDBPyConnection, home_root: Path, first: date, 
     ensure_schema(con)
     config = config or load_config(sources_config_path())
     validators = MemoryValidatorStore()
-    for url, (etag, modified) in load_validators(con).items():
+    for url, (etag, modified) in load_validators(con, before=first).items():
         validators.put(url, etag, modified)
+    validators.updated.clear()  # only what this run learns is written back, with this window's last day
     kinds = set(LOCAL_KINDS) | (set(NETWORK_KINDS) if network else set())
     items = []
     drop = next((s for s in config.enabled({"drop_folder"})), None)
@@ -70,9 +71,13 @@ def ingest_window(con: duckdb.DuckDBPyConnection, home_root: Path, first: date, 
         n_docs = sum(isinstance(i, Document) for i in dropped)
         summaries[drop.id] = SourceSummary(drop.id, "drop_folder", documents=n_docs, rejects=len(dropped) - n_docs)
     with (PoliteClient(config.client_policy(), store=validators) if network else nullcontext(_Offline())) as fetcher:
+        # Feeds and listings once for the whole window, then the sources that are asked day by day.
+        reports = [collect_day_report(config, first, fetcher, home_root, kinds=kinds & WINDOW_KINDS, last=last)]
         day = first
         while day <= last:
-            report = collect_day_report(config, day, fetcher, home_root, kinds=kinds)
+            reports.append(collect_day_report(config, day, fetcher, home_root, kinds=kinds - WINDOW_KINDS))
+            day += timedelta(days=1)
+        for report in reports:
             items += report.items
             for sid, summary in report.sources.items():
                 total = summaries.setdefault(sid, SourceSummary(sid, summary.kind))
@@ -81,6 +86,5 @@ def ingest_window(con: duckdb.DuckDBPyConnection, home_root: Path, first: date, 
                 total.notes += summary.notes
                 total.failed = total.failed or summary.failed
                 total.seconds += summary.seconds
-            day += timedelta(days=1)
-    result = store(con, items, validators=validators)
+    result = store(con, items, validators=validators, kept_through=last)
     return IngestReport(result, summaries)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from core.settings import Settings
 from indicators.doc_meta import detect_language, find_date, parse_published_at
 
 from .canonical import canonical_url, content_hash, stable_id
@@ -27,7 +30,8 @@ def iter_files(path: Path) -> list[Path]:
 
 
 def read_path(path: Path, source: str = "file") -> Iterator[Document | Reject]:
-    """Every document under `path`, or a Reject for each file or line that cannot be one."""
+    """Every document under `path`, or a Reject for each file or line that cannot be one. Never raises for
+    what a file holds: one bad file or line is a reject and the rest is read."""
     path = Path(path)
     if not path.exists():
         yield Reject(source, str(path), "read", "path does not exist")
@@ -35,48 +39,139 @@ def read_path(path: Path, source: str = "file") -> Iterator[Document | Reject]:
     base = path if path.is_dir() else path.parent
     for f in iter_files(path):
         rel = f.relative_to(base).as_posix()
+        problem = _unsafe_path(f, base, rel)
+        if problem:
+            yield Reject(source, _printable(rel), "read", problem)
+            continue
         try:
             raw = f.read_bytes()
         except OSError as e:
             yield Reject(source, rel, "read", f"cannot read file: {e.strerror or e}")
             continue
+        for item in _read_file(raw, f.suffix.lower(), rel, source):
+            yield (date_reject(item) or item) if isinstance(item, Document) else item
+
+
+def _read_file(raw: bytes, suffix: str, rel: str, source: str) -> Iterator[Document | Reject]:
+    if suffix == ".jsonl":
+        yield from _from_jsonl(raw, rel, source)
+        return
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        yield Reject(source, rel, "read", f"not UTF-8 at byte {e.start}", payload=_payload(raw))
+        return
+    try:
+        yield from (_from_html(content, rel, source) if suffix in (".html", ".htm") else _from_txt(content, rel, source))
+    except (ValueError, RecursionError) as e:
+        yield Reject(source, rel, "parse", f"cannot read the file: {_one_line(e)}", payload=content[:MAX_PAYLOAD])
+
+
+def date_problem(day: date, today: date | None = None) -> str | None:
+    """Why a document's date is outside what the index covers: before its first day, or in the future (a day's
+    grace for time zones). Such a document would otherwise stop or distort a run; it is kept as a reject."""
+    start = date.fromisoformat(Settings.current().start_date)
+    today = today or datetime.now(UTC).date()
+    if day < start:
+        return f"dated {day}, before the index's first day {start} (GEORISK_START_DATE)"
+    if day > today + timedelta(days=1):
+        return f"dated {day}, after today ({today})"
+    return None
+
+
+def date_reject(doc: Document) -> Reject | None:
+    """The document as a reject (its whole payload kept) when its date is out of range, else None."""
+    problem = date_problem(doc.published_date)
+    if problem is None:
+        return None
+    path, line = doc.source_path or "", None
+    head, _, tail = path.rpartition(":")
+    if head and tail.isdigit():  # "file.jsonl:12", as make_document writes a line's place
+        path, line = head, int(tail)
+    return Reject(doc.source, path, "date", problem, line,
+                  doc.raw_payload or doc.text, extra={"doc_id": doc.doc_id, "date_source": doc.date_source})
+
+
+def _unsafe_path(f: Path, base: Path, rel: str) -> str | None:
+    """Why a file found under the drop folder must not be read: its name is not text, or a link leads outside."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return "file name is not valid UTF-8"
+    if f.is_symlink() or any(p.is_symlink() for p in f.relative_to(base).parents if p != Path(".")):
         try:
-            content = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as e:
-            yield Reject(source, rel, "read", f"not UTF-8 at byte {e.start}", payload=raw[:MAX_PAYLOAD].decode("utf-8", "replace"))
-            continue
-        suffix = f.suffix.lower()
-        if suffix == ".jsonl":
-            yield from read_jsonl_text(content, rel, source)
-        elif suffix in (".html", ".htm"):
-            yield from _from_html(content, rel, source)
-        else:
-            yield from _from_txt(content, rel, source)
+            f.resolve(strict=True).relative_to(base.resolve(strict=True))
+        except (OSError, ValueError, RuntimeError):
+            return "symbolic link to a file outside the folder (refused)"
+    return None
 
 
-def read_jsonl_text(content: str, rel: str, source: str) -> Iterator[Document | Reject]:
+def _printable(name: str) -> str:
+    return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _one_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return (text[0] if text else type(e).__name__)[:300]
+
+
+def _payload(raw: bytes) -> str:
+    return raw[:MAX_PAYLOAD].decode("utf-8", "replace")
+
+
+def jsonl_records(raw: bytes) -> Iterator[tuple[int, str, dict | None, str | None]]:
+    """(line number, line text, record, problem) for every non-blank line of JSON Lines bytes.
+
+    Lines are split on LF only (JSON Lines' separator), so a raw U+2028 inside a string stays in its record,
+    and each line is decoded on its own: an invalid byte, a too-deep or too-long value, an unpaired surrogate
+    costs that line and nothing else."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
     seen: set[str] = set()
-    for n, line in enumerate(content.splitlines(), start=1):
-        if not line.strip():
+    for n, bline in enumerate(raw.split(b"\n"), start=1):
+        bline = bline.rstrip(b"\r")
+        if not bline.strip():
             continue
-        payload = line[:MAX_PAYLOAD]
+        try:
+            line = bline.decode("utf-8")
+        except UnicodeDecodeError as e:
+            yield n, _payload(bline), None, f"not UTF-8 at byte {e.start} of the line"
+            continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as e:
-            yield Reject(source, rel, "parse", f"bad JSON: {e.msg} at column {e.colno}", n, payload)
+            yield n, line, None, f"bad JSON: {e.msg} at column {e.colno}"
+            continue
+        except RecursionError:
+            yield n, line, None, "bad JSON: nested too deeply"
+            continue
+        except ValueError as e:  # Python refuses integers of more than 4,300 digits
+            reason = "a number with too many digits" if "digits" in str(e) else _one_line(e)
+            yield n, line, None, f"bad JSON: {reason}"
             continue
         problem = validate_record(obj)
+        if problem is None and obj["id"] in seen:
+            problem = f"id {obj['id']!r} repeats an earlier line"
         if problem:
-            yield Reject(source, rel, "validate", problem, n, payload)
-            continue
-        if obj["id"] in seen:
-            yield Reject(source, rel, "validate", f"id {obj['id']!r} repeats an earlier line", n, payload)
+            yield n, line, None, problem
             continue
         seen.add(obj["id"])
-        yield make_document(
-            doc_id=obj["id"], source=source, source_path=rel, text=obj["text"], raw_payload=line, line_number=n,
-            **{k: obj.get(k) for k in _OPTIONAL_STR},
-        )
+        yield n, line, obj, None
+
+
+def _from_jsonl(raw: bytes, rel: str, source: str) -> Iterator[Document | Reject]:
+    for n, line, obj, problem in jsonl_records(raw):
+        stage = "parse" if problem and (problem.startswith(("bad JSON", "not UTF-8"))) else "validate"
+        if problem is None:
+            try:
+                yield make_document(
+                    doc_id=obj["id"], source=source, source_path=rel, text=obj["text"], raw_payload=line,
+                    line_number=n, **{k: obj.get(k) for k in _OPTIONAL_STR},
+                )
+                continue
+            except (ValueError, RecursionError, UnicodeError) as e:
+                problem = f"cannot make a document of the record: {_one_line(e)}"
+        yield Reject(source, rel, stage, problem, n, line[:MAX_PAYLOAD])
 
 
 def validate_record(obj: object) -> str | None:
@@ -95,12 +190,42 @@ def validate_record(obj: object) -> str | None:
     for key in _OPTIONAL_STR:
         if obj.get(key) is not None and not isinstance(obj[key], str):
             return f"field {key!r} must be a string or null, not {type(obj[key]).__name__}"
+    for key in ("id", "text", *_OPTIONAL_STR):
+        value = obj.get(key)
+        if value is not None and not _is_unicode(value):
+            return f"field {key!r} holds an unpaired surrogate (not valid Unicode)"
+    if not has_content(obj["text"]):
+        return "field 'text' has no letters or digits (only control, zero-width or space characters)"
+    url = obj.get("url")
+    if url:
+        try:
+            urlsplit(url)
+        except ValueError as e:
+            return f"field 'url' is not a URL: {_one_line(e)}"
     return None
+
+
+def _is_unicode(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def has_content(text: str) -> bool:
+    """True when the text holds at least one letter or digit: NUL bytes, control noise or zero-width
+    characters alone are not a document."""
+    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
 
 
 def _from_txt(content: str, rel: str, source: str) -> Iterator[Document | Reject]:
     if not content.strip():
         yield Reject(source, rel, "validate", "empty file")
+        return
+    if not has_content(content):
+        yield Reject(source, rel, "validate", "no letters or digits (only control, zero-width or space characters)",
+                     payload=content[:MAX_PAYLOAD])
         return
     yield make_document(doc_id=rel, source=source, source_path=rel, text=content, raw_payload=content,
                         doc_type=_doc_type_from_path(rel))
@@ -108,7 +233,7 @@ def _from_txt(content: str, rel: str, source: str) -> Iterator[Document | Reject
 
 def _from_html(content: str, rel: str, source: str) -> Iterator[Document | Reject]:
     page = parse_html(content)
-    if page is None or not page.text.strip():
+    if page is None or not has_content(page.text):
         yield Reject(source, rel, "parse", "HTML page has no article text", payload=content[:MAX_PAYLOAD])
         return
     yield make_document(

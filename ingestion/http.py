@@ -137,7 +137,15 @@ class ValidatorStore(Protocol):
 class MemoryValidatorStore:
     def __init__(self) -> None:
         self._data: dict[str, tuple[str | None, str | None]] = {}
+        self.forgotten: set[str] = set()  # URLs whose remembered validators must go (see forget)
+        self.updated: set[str] = set()  # URLs put since this store was made (what a run learnt)
         self._lock = threading.Lock()
+
+    def forget(self, url: str) -> None:
+        """Drop the URL's validators, so that its next fetch is a full GET."""
+        with self._lock:
+            self._data.pop(url, None)
+            self.forgotten.add(url)
 
     def get(self, url: str) -> tuple[str | None, str | None] | None:
         with self._lock:
@@ -145,6 +153,9 @@ class MemoryValidatorStore:
 
     def put(self, url: str, etag: str | None, last_modified: str | None) -> None:
         with self._lock:
+            if url in self.forgotten:
+                return
+            self.updated.add(url)
             if etag is None and last_modified is None:
                 self._data.pop(url, None)
             else:

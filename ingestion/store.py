@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import polars as pl
@@ -12,6 +12,7 @@ import polars as pl
 from core.schemas import DOCUMENTS, HTTP_VALIDATORS, REJECTS
 
 from .canonical import stable_id
+from .files import date_reject
 from .models import Document, Reject
 from .neardup import is_near_duplicate, shingles
 
@@ -37,18 +38,25 @@ class StoreResult:
         return StoreResult(*(a + b for a, b in zip(asdict(self).values(), asdict(other).values(), strict=True)))
 
 
-def load_validators(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str | None, str | None]]:
-    """The ETag and Last-Modified of every URL fetched in full before, for conditional GETs."""
+def load_validators(con: duckdb.DuckDBPyConnection, before: date | None = None
+                    ) -> dict[str, tuple[str | None, str | None]]:
+    """The ETag and Last-Modified of every URL fetched in full before, for conditional GETs. With `before` (the
+    first day of a run's window), only those a run for earlier days kept in full: a 304 then says there is
+    nothing new for this window, whereas for a re-run of an earlier window it would hide items never kept."""
     ensure_schema(con)
-    return {u: (e, m) for u, e, m in con.execute("select url, etag, last_modified from raw.http_validators").fetchall()}
+    rows = con.execute("select url, etag, last_modified from raw.http_validators "
+                       "where ? is null or kept_through_date < ?", [before, before]).fetchall()
+    return {u: (e, m) for u, e, m in rows}
 
 
-def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], validators=None) -> StoreResult:
+def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], validators=None,
+          kept_through: date | None = None) -> StoreResult:
     """Store documents and rejects. Same id and text again: a duplicate. Same text or URL under another id: a
     duplicate of the first. Same id with new text: an update. All or nothing, together with the HTTP
     validators of the fetches that produced them (`validators`: a store with `_data` or a dict), so that a
     304 can only ever answer a page whose documents were committed."""
-    items = list(items)
+    # A date outside the index's range would stop or distort the run that covers it: a reject, from any source.
+    items = [(date_reject(i) or i) if isinstance(i, Document) else i for i in items]
     docs = [i for i in items if isinstance(i, Document)]
     rejects = [i for i in items if isinstance(i, Reject)]
     ensure_schema(con)
@@ -67,11 +75,17 @@ def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], va
         if rejects:
             rframe = _rejects_frame(rejects)  # noqa: F841
             con.execute("insert into raw.rejects select * from rframe on conflict do nothing")
+        forgotten = sorted(getattr(validators, "forgotten", ()))
+        if forgotten:
+            con.execute("delete from raw.http_validators where url in (select unnest(?))", [forgotten])
         pairs = dict(getattr(validators, "_data", validators) or {})
+        if hasattr(validators, "updated"):
+            pairs = {u: v for u, v in pairs.items() if u in validators.updated}
         if pairs:
             con.executemany(
-                "insert or replace into raw.http_validators values (?, ?, ?)",
-                [(u, e, m) for u, (e, m) in sorted(pairs.items())],
+                "insert or replace into raw.http_validators (url, etag, last_modified, kept_through_date) "
+                "values (?, ?, ?, ?)",
+                [(u, e, m, kept_through) for u, (e, m) in sorted(pairs.items())],
             )
         con.execute("commit")
     except Exception:

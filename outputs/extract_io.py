@@ -11,7 +11,7 @@ import polars as pl
 from core.atomic import atomic_path
 from indicators.contract import document_records, signal_records
 from indicators.extract import Extraction
-from ingestion.files import validate_record
+from ingestion.files import jsonl_records
 
 INPUT_SCHEMA = {"doc_id": pl.Utf8, "text": pl.Utf8, "title": pl.Utf8, "url": pl.Utf8, "outlet": pl.Utf8,
                 "published_at": pl.Utf8, "language": pl.Utf8}
@@ -24,23 +24,13 @@ class BadLine:
 
 
 def read_input(path: Path) -> tuple[pl.DataFrame, list[BadLine]]:
-    rows, bad, seen = [], [], set()
-    with open(path, encoding="utf-8-sig", errors="strict") as f:
-        for n, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                bad.append(BadLine(n, f"bad JSON: {e.msg} at column {e.colno}"))
-                continue
-            problem = validate_record(obj)
-            if problem is None and obj["id"] in seen:
-                problem = f"id {obj['id']!r} repeats an earlier line"
-            if problem:
-                bad.append(BadLine(n, problem))
-                continue
-            seen.add(obj["id"])
+    """The documents of a contract-shaped JSON Lines file, and why each other line was skipped (the same line
+    reader as ingestion, so a bad byte, a too-deep value or a raw U+2028 costs one line at most)."""
+    rows, bad = [], []
+    for n, _line, obj, problem in jsonl_records(path.read_bytes()):
+        if problem:
+            bad.append(BadLine(n, problem))
+        else:
             rows.append({"doc_id": obj["id"], **{k: obj.get(k) for k in list(INPUT_SCHEMA)[1:]}})
     return pl.DataFrame(rows, schema=INPUT_SCHEMA), bad
 

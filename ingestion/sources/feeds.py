@@ -445,25 +445,46 @@ def item_document(source: SourceConfig, item: FeedItem) -> Document | Reject:
     return doc
 
 
-def fetch_feed(source: SourceConfig, fetcher: Fetcher, url: str | None = None) -> FetchResult | Reject | None:
-    """The feed's body, a Reject, or None when the server says nothing changed (304)."""
+def fetch_feed(source: SourceConfig, fetcher: Fetcher, url: str | None = None, *,
+               config: SourcesConfig | None = None) -> FetchResult | Reject | None:
+    """The feed's body, a Reject, or None when the server says nothing changed (304). Conditional only when
+    the configuration allows it (network.conditional_requests)."""
+    conditional = config.network.conditional_requests if config is not None else True
     try:
-        res = fetcher.get(url or source.url, conditional=True, accept=FEED_ACCEPT)
+        res = fetcher.get(url or source.url, conditional=conditional, accept=FEED_ACCEPT)
     except FetchError as e:
         return fetch_reject(source.id, e)
     return None if res.not_modified else res
 
 
+# Rejects of a page that may come next time: the next run must fetch its feed in full to see the item again.
+RETRY_STAGES = frozenset({"connect", "http", "timeout", "adapter"})
+
+
+def in_window(d: date | None, day: date | None, last: date | None = None) -> bool:
+    """Whether a date falls in the window [day, last] (the one day `day` when `last` is None; every date when
+    `day` is None). An unknown date is in every window."""
+    return day is None or d is None or day <= d <= (last or day)
+
+
+def forget_validators(fetcher: Fetcher, url: str | None) -> None:
+    """Make the next run fetch `url` in full: its answer held items this run did not keep (later days, or
+    pages that failed), and a 304 next time would hide them for good."""
+    store = getattr(fetcher, "store", None)
+    if url and store is not None and hasattr(store, "forget"):
+        store.forget(url)
+
+
 def items_documents(source: SourceConfig, items: list[FeedItem], day: date | None, fetcher: Fetcher,
-                    notes: list[str] | None = None) -> list[Document | Reject]:
-    """The Documents and Rejects of the feed items published on `day` (all items when day is None; items
-    without a date are kept and dated from their page)."""
+                    notes: list[str] | None = None, last: date | None = None) -> list[Document | Reject]:
+    """The Documents and Rejects of the feed items published in [day, last] (on `day` when last is None; all
+    items when day is None; items without a date are kept and dated from their page)."""
     out: list[Document | Reject] = []
     seen: set[str] = set()
     todo: list[FeedItem] = []
     for it in items:
         d = it.published_date()
-        if day is not None and d is not None and d != day:
+        if not in_window(d, day, last):
             continue
         key = canonical_url(it.link) or it.guid or it.title or ""
         if key in seen:
@@ -502,9 +523,9 @@ def items_documents(source: SourceConfig, items: list[FeedItem], day: date | Non
 
 
 def collect_feed(source: SourceConfig, day: date | None, fetcher: Fetcher, *, config: SourcesConfig | None = None,
-                 notes: list[str] | None = None) -> list[Document | Reject]:
-    """Documents and Rejects of one RSS/Atom source for `day` (UTC)."""
-    res = fetch_feed(source, fetcher)
+                 notes: list[str] | None = None, last: date | None = None) -> list[Document | Reject]:
+    """Documents and Rejects of one RSS/Atom source for `day` (UTC), or for the window [day, last]."""
+    res = fetch_feed(source, fetcher, config=config)
     if res is None:
         return []
     if isinstance(res, Reject):
@@ -512,11 +533,24 @@ def collect_feed(source: SourceConfig, day: date | None, fetcher: Fetcher, *, co
     items = parse_feed(res, source.id)
     if isinstance(items, Reject):
         return [items]
-    return items_documents(source, items, day, fetcher, notes)
+    out = items_documents(source, items, day, fetcher, notes, last=last)
+    if not keeps_everything(items, out, day, last):
+        forget_validators(fetcher, source.url)
+    return out
+
+
+def keeps_everything(items: list[FeedItem], out: list[Document | Reject], day: date | None,
+                     last: date | None) -> bool:
+    """Whether this run kept all a feed answer holds for now and later: no item dated after the window, no item
+    whose page could not be fetched (a fault is retried by the next full fetch, not hidden behind a 304)."""
+    end = last or day
+    if end is not None and any((d := it.published_date()) is not None and d > end for it in items):
+        return False
+    return not any(isinstance(o, Reject) and o.stage in RETRY_STAGES for o in out)
 
 
 __all__ = [
-    "FEED_ACCEPT", "HTML_ACCEPT", "FeedItem", "Publisher", "adapter_reject", "clean_text", "clean_title",
-    "collect_feed", "error_page_reason", "fetch_feed", "fetch_reject", "fragment_text", "item_document",
-    "items_documents", "looks_like_feed", "page_document", "parse_feed", "publisher_of", "host_allowed",
+    "FEED_ACCEPT", "HTML_ACCEPT", "RETRY_STAGES", "FeedItem", "Publisher", "adapter_reject", "clean_text", "clean_title",
+    "collect_feed", "error_page_reason", "fetch_feed", "fetch_reject", "forget_validators", "fragment_text", "in_window", "item_document",
+    "items_documents", "keeps_everything", "looks_like_feed", "page_document", "parse_feed", "publisher_of", "host_allowed",
 ]

@@ -17,10 +17,14 @@ from ..models import Document, Reject
 from .config import SourceConfig, SourcesConfig
 from .feeds import (
     MAX_REJECT_PAYLOAD,
+    RETRY_STAGES,
     adapter_reject,
     error_page_reason,
     fetch_feed,
+    forget_validators,
+    in_window,
     items_documents,
+    keeps_everything,
     looks_like_feed,
     page_document,
     parse_feed,
@@ -71,7 +75,7 @@ def listing_links(html: str, base_url: str, pattern: str | None, source: SourceC
 
 
 def _from_listing(source: SourceConfig, res: FetchResult, day: date | None, fetcher: Fetcher,
-                  notes: list[str] | None) -> list[Document | Reject]:
+                  notes: list[str] | None, last: date | None = None) -> list[Document | Reject]:
     html = res.text()
     reason = error_page_reason(html, res.status)
     if reason:
@@ -85,7 +89,7 @@ def _from_listing(source: SourceConfig, res: FetchResult, day: date | None, fetc
     if len(links) > source.max_items:
         links = links[:source.max_items]
     out: list[Document | Reject] = []
-    skipped = 0
+    skipped, later = 0, False
     for link in links:
         try:
             doc = page_document(source, link, fetcher, allowed=source.allows)
@@ -95,20 +99,25 @@ def _from_listing(source: SourceConfig, res: FetchResult, day: date | None, fetc
             continue
         if doc is None:
             continue
-        if isinstance(doc, Document) and day is not None and doc.published_date != day:
+        if isinstance(doc, Document) and not in_window(doc.published_date, day, last):
             skipped += 1
+            if doc.published_date > (last or day):
+                later = True
             continue
         out.append(doc)
+    if later or any(isinstance(o, Reject) and o.stage in RETRY_STAGES for o in out):
+        forget_validators(fetcher, source.url)
     if skipped and notes is not None:
         notes.append(f"{source.id}: {skipped} statements on the listing page are dated on other days")
     return out
 
 
 def collect_official(source: SourceConfig, day: date | None, fetcher: Fetcher, *,
-                     config: SourcesConfig | None = None, notes: list[str] | None = None
-                     ) -> list[Document | Reject]:
-    """Statements of one official source for `day` (UTC): from its feed, or from its listing page."""
-    res = fetch_feed(source, fetcher)
+                     config: SourcesConfig | None = None, notes: list[str] | None = None,
+                     last: date | None = None) -> list[Document | Reject]:
+    """Statements of one official source for `day` (UTC), or for the window [day, last]: from its feed, or
+    from its listing page."""
+    res = fetch_feed(source, fetcher, config=config)
     if res is None:
         return []
     if isinstance(res, Reject):
@@ -117,10 +126,13 @@ def collect_official(source: SourceConfig, day: date | None, fetcher: Fetcher, *
         items = parse_feed(res, source.id)
         if isinstance(items, Reject):
             return [items]
-        return items_documents(source, items, day, fetcher, notes)
+        out = items_documents(source, items, day, fetcher, notes, last=last)
+        if not keeps_everything(items, out, day, last):
+            forget_validators(fetcher, source.url)
+        return out
     if not res.content.strip():
         return [Reject(source.id, source.url, "content", "empty response body where a feed or listing was expected")]
     if res.content_type not in (None, "text/html", "application/xhtml+xml"):
         return [Reject(source.id, source.url, "content",
                        f"neither a feed nor an HTML listing page: {res.content_type}")]
-    return _from_listing(source, res, day, fetcher, notes)
+    return _from_listing(source, res, day, fetcher, notes, last=last)
