@@ -23,10 +23,12 @@ Every request attempt is logged at DEBUG on the "georisk.http" logger.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
 import random
+import socket
 import threading
 import time
 import zlib
@@ -199,7 +201,17 @@ def host_matches(host: str, entry: str) -> bool:
     """True when `host` is `entry` or a subdomain of it ("a.b.example.com" matches "example.com",
     "badexample.com" does not)."""
     host, entry = _norm_host(host), _norm_host(entry)
+    if _is_ip(host):  # an address is allowed only as itself: "0.1" must not admit "10.0.0.1"
+        return host == entry
     return bool(entry) and (host == entry or host.endswith("." + entry))
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def check_url(url: str, policy: ClientPolicy) -> str:
@@ -217,7 +229,32 @@ def check_url(url: str, policy: ClientPolicy) -> str:
     host = _norm_host(host)
     if not any(host_matches(host, entry) for entry in policy.allowed_hosts):
         raise FetchError(url, "policy", f"host {host} is not in allowed_hosts")
+    problem = _address_problem(host, policy)
+    if problem:
+        raise FetchError(url, "policy", problem)
     return host
+
+
+def _address_problem(host: str, policy: ClientPolicy) -> str | None:
+    """Why a host that the allowlist admits must still not be reached: it is, or resolves to, a loopback,
+    private, link-local or reserved address (a public name pointed at the inside, or a redirect there). A host
+    listed exactly in allowed_hosts is trusted as it is: that is how the loopback test server is allowed.
+    The check resolves the name once more than the connection does; a resolver that answers differently the
+    second time is not defended against here."""
+    if host in policy.allowed_hosts:
+        return None
+    try:
+        addresses = [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return None  # unresolvable: the connection attempt fails with its own clear error
+        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    for a in addresses:
+        if not a.is_global:
+            return f"host {host} is a non-public address ({a}); list it exactly in allowed_hosts to allow it"
+    return None
 
 
 # --- content helpers -------------------------------------------------------------------------------------
