@@ -146,13 +146,30 @@ def materialize(
     out.print(f"published {h.published}", highlight=False)
 
 
-def _published_connection():
+def _published_connection(memory_limit: str = "2GB"):
+    """The published copy, read-only, and able to read nothing but its own tables.
+
+    `enable_external_access: False` stops file readers, COPY, ATTACH, INSTALL and LOAD, but DuckDB still
+    lets them read the database's own file (read_blob, read_text, `from 'georisk.duckdb'`); so once the
+    file is open, the local file system is switched off for this instance (the open database keeps its
+    handle), and the configuration is locked so that no statement can switch anything back. No temp
+    directory: nothing spills to disk, a query over `memory_limit` fails with DuckDB's out-of-memory error."""
     import duckdb
 
     path = home().published
     if not path.exists():
         raise GeoriskError(f"no published warehouse at {path}; run `georisk materialize` first")
-    return duckdb.connect(str(path), read_only=True, config={"enable_external_access": False})
+    con = duckdb.connect(str(path), read_only=True, config={
+        "enable_external_access": False, "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False, "memory_limit": memory_limit, "temp_directory": ""})
+    try:
+        # Not settable in the connect config ("before the database is started"), so set here, then locked.
+        con.execute("set disabled_filesystems = 'LocalFileSystem'")
+        con.execute("set lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 _INDEX_COLUMNS = ["tension_index", "tension_level", "document_count", "is_low_confidence", "hostile_mention_count",
@@ -233,17 +250,40 @@ def _index_table(rows: list[dict]) -> Table:
 
 
 _READ_ONLY = {"SELECT", "EXPLAIN"}
+_MEMORY = r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)"
+# C0/C1 control characters but tab and newline: a cell holding ESC [ ... must not drive the terminal.
+_CONTROL = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
 
 
 @app.command()
 def query(
     sql: Annotated[str, typer.Argument(help="One read-only SQL statement.")],
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    timeout: Annotated[float, typer.Option("--timeout", metavar="SECONDS",
+                                           help="Stop the query after this many seconds.")] = 60.0,
+    memory_limit: Annotated[str, typer.Option("--memory-limit", help="DuckDB's memory limit, e.g. 2GB.")] = "2GB",
+    max_rows: Annotated[int, typer.Option("--max-rows", help="Output at most this many rows.")] = 10_000,
 ):
-    """Run one read-only statement on the published analyst copy."""
+    """Run one read-only statement on the published analyst copy (its tables only: no files)."""
+    import re
+
     import duckdb
 
-    with _published_connection() as con:
+    if fmt not in ("table", "csv", "json"):
+        raise GeoriskError(f"--format must be table, csv or json, not {fmt!r}")
+    if not 0 < timeout <= 1e6:
+        raise GeoriskError(f"--timeout wants a number of seconds above 0 (and at most 1e6), not {timeout:g}")
+    if max_rows < 1:
+        raise GeoriskError(f"--max-rows wants a number of rows above 0, not {max_rows}")
+    memory_limit = memory_limit.strip()
+    # Checked here: DuckDB takes "-1GB" for no limit at all.
+    if not re.fullmatch(_MEMORY, memory_limit, re.IGNORECASE):
+        raise GeoriskError(f"--memory-limit wants a size such as 512MB or 2GB, not {memory_limit!r}")
+    try:
+        con = _published_connection(memory_limit)
+    except duckdb.Error as e:
+        raise GeoriskError(f"cannot open the published copy: {str(e).splitlines()[0]}") from None
+    with con:
         try:
             statements = con.extract_statements(sql)
         except duckdb.Error as e:
@@ -252,13 +292,10 @@ def query(
             raise GeoriskError(f"give exactly one statement, not {len(statements)}")
         kind = statements[0].type.name
         if kind not in _READ_ONLY:
-            raise GeoriskError(f"only reads are allowed (SELECT), not {kind}")
-        try:
-            rel = con.execute(sql)
-            cols = [d[0] for d in rel.description]
-            data = rel.fetchall()
-        except duckdb.Error as e:
-            raise GeoriskError(str(e).splitlines()[0]) from None
+            raise GeoriskError(f"only reads are allowed in georisk query (SELECT), not {kind}")
+        cols, data = _fetch_limited(con, sql, timeout, memory_limit, max_rows + 1)
+    cut = len(data) > max_rows
+    data = data[:max_rows]
     if fmt == "json":
         sys.stdout.write(json.dumps([dict(zip(cols, r, strict=True)) for r in data], default=str,
                                     ensure_ascii=False, indent=1) + "\n")
@@ -269,11 +306,59 @@ def query(
         w.writerows(data)
         sys.stdout.write(buf.getvalue())
     else:
-        t = Table(*cols)
+        from rich.text import Text
+
+        def literal(v) -> Text:
+            # A Text is never read as markup or emoji codes (`:x:`, `[bold]`); control characters are shown escaped.
+            s = "" if v is None else str(v)
+            return Text(re.sub(_CONTROL, lambda m: m.group().encode("unicode_escape").decode(), s))
+
+        t = Table()
+        for c in cols:
+            t.add_column(literal(c))
         for r in data:
-            t.add_row(*(escape("" if v is None else str(v)) for v in r))
-        Console(width=None if out.is_terminal else 200).print(t)
+            t.add_row(*(literal(v) for v in r))
+        Console(width=None if out.is_terminal else 200, markup=False, emoji=False, highlight=False).print(t)
         err.print(f"{len(data)} rows", highlight=False)
+    if cut:
+        err.print(f"only the first {max_rows} rows: the query returned more (raise --max-rows or add a LIMIT)",
+                  markup=False, highlight=False)
+
+
+def _fetch_limited(con, sql: str, timeout: float, memory_limit: str, rows: int) -> tuple[list[str], list[tuple]]:
+    """Column names and up to `rows` rows of `sql`, streamed (never more than that is materialised), interrupted
+    after `timeout` seconds; DuckDB's errors as one line."""
+    import threading
+
+    import duckdb
+
+    stopped = threading.Event()
+
+    def stop():
+        stopped.set()
+        con.interrupt()
+
+    timer = threading.Timer(timeout, stop)
+    timer.daemon = True
+    timer.start()
+    try:
+        res = con.execute(sql)
+        return [d[0] for d in res.description], res.fetchmany(rows)
+    except duckdb.InterruptException:
+        if stopped.is_set():
+            raise GeoriskError(f"query stopped after {timeout:g} s (the --timeout limit)") from None
+        raise GeoriskError("query interrupted") from None
+    except duckdb.PermissionException as e:
+        raise GeoriskError("reading files is not allowed in georisk query, only the tables of the published copy "
+                           f"({str(e).splitlines()[0]})") from None
+    except duckdb.OutOfMemoryException as e:
+        raise GeoriskError(f"query ran out of memory (the --memory-limit of {memory_limit}): "
+                           f"{str(e).splitlines()[0]}; add a LIMIT, filter or aggregate") from None
+    except duckdb.Error as e:
+        raise GeoriskError(str(e).splitlines()[0]) from None
+    finally:
+        timer.cancel()
+        timer.join()  # an interrupt already under way ends before the connection closes
 
 
 @app.command()
