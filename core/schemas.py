@@ -105,7 +105,7 @@ REJECTS = Table("rejects", "Files, lines and pages that could not become documen
     _c("source", "varchar", "The source it came from.", not_null=True),
     _c("source_path", "varchar", "The file, feed or page."),
     _c("line_number", "integer", "The line, for JSON Lines files."),
-    _c("stage", "varchar", "Where it failed: read, parse, validate, content, extract, policy, adapter, or the fetch stage (connect, timeout, http, ...).", not_null=True),
+    _c("stage", "varchar", "Where it failed: read, parse, validate, date (outside the index's days), conflict (another text at a stored URL), content, extract, policy, adapter, recovered (a malformed feed whose items were kept), or the fetch stage (connect, timeout, http, ...).", not_null=True),
     _c("reason", "varchar", "Why, in one line.", not_null=True),
     _c("payload", "varchar", "What was read, for audit and replay."),
     _c("rejected_at", "timestamp", "When (UTC).", not_null=True),

@@ -61,7 +61,8 @@ def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], va
     rejects = [i for i in items if isinstance(i, Reject)]
     ensure_schema(con)
     result = StoreResult(rejected=len(rejects))
-    to_insert, to_update = _classify(con, docs, result)
+    to_insert, to_update, conflicts = _classify(con, docs, result)
+    rejects += conflicts
     result.near_duplicates = _link_near_duplicates(con, to_insert + to_update)
     con.execute("begin transaction")
     try:
@@ -94,7 +95,8 @@ def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], va
     return result
 
 
-def _classify(con, docs: list[Document], result: StoreResult) -> tuple[list[Document], list[Document]]:
+def _classify(con, docs: list[Document], result: StoreResult
+              ) -> tuple[list[Document], list[Document], list[Reject]]:
     ids = [d.doc_id for d in docs]
     hashes = [d.content_hash for d in docs]
     urls = [d.url for d in docs if d.url]
@@ -105,8 +107,8 @@ def _classify(con, docs: list[Document], result: StoreResult) -> tuple[list[Docu
     ).fetchall()
     by_id = {r[0]: r[1] for r in known}
     seen_hash = {r[1] for r in known}
-    seen_url = {r[2] for r in known if r[2]}
-    to_insert, to_update = [], []
+    seen_url = {r[2]: r[0] for r in known if r[2]}
+    to_insert, to_update, conflicts = [], [], []
     for d in docs:
         if d.doc_id in by_id:
             if by_id[d.doc_id] == d.content_hash:
@@ -117,16 +119,24 @@ def _classify(con, docs: list[Document], result: StoreResult) -> tuple[list[Docu
                 by_id[d.doc_id] = d.content_hash
                 seen_hash.add(d.content_hash)
             continue
-        if d.content_hash in seen_hash or (d.url and d.url in seen_url):
+        if d.content_hash in seen_hash:
             result.duplicates += 1
+            continue
+        if d.url and d.url in seen_url:
+            # Another text at a page already stored: not a copy, and not silently one. The first version stays
+            # the evidence; this one is kept whole as a reject for an analyst to compare.
+            conflicts.append(Reject(d.source, d.source_path, "conflict",
+                                    f"a different text at a URL already stored as {seen_url[d.url]} (the first kept)",
+                                    payload=d.raw_payload or d.text, extra={"doc_id": d.doc_id, "url": d.url}))
+            result.rejected += 1
             continue
         to_insert.append(d)
         result.stored += 1
         by_id[d.doc_id] = d.content_hash
         seen_hash.add(d.content_hash)
         if d.url:
-            seen_url.add(d.url)
-    return to_insert, to_update
+            seen_url[d.url] = d.doc_id
+    return to_insert, to_update, conflicts
 
 
 def _link_near_duplicates(con, new: list[Document]) -> int:

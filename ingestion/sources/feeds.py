@@ -54,6 +54,15 @@ _TAG_H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.I | re.S)
 _STRIP_BLOCKS = re.compile(r"<(script|style|noscript|template)[^>]*>.*?</\1\s*>", re.I | re.S)
 _TAGS = re.compile(r"<[^>]+>")
 _SPACES = re.compile(r"\s+")
+_DECLARES_ENTITIES = re.compile(r"<!ENTITY", re.I)
+# feedparser's complaint that says nothing about the content: a declared charset that differs from the served one.
+_HARMLESS_BOZO = (feedparser.CharacterEncodingOverride,)
+
+
+class FeedItems(list):
+    """A feed's items, and the trace of a lenient reading (`warning`, a Reject of stage "recovered") if any."""
+
+    warning: Reject | None = None
 _META_AUTHOR = re.compile(
     r"<meta\s+[^>]*?(?:name|property)\s*=\s*[\"'](?:author|article:author|dc\.creator|sailthru\.author)[\"'][^>]*?"
     r"content\s*=\s*[\"']([^\"']+)[\"']", re.I)
@@ -289,6 +298,10 @@ def parse_feed(result: FetchResult, source_id: str) -> list[FeedItem] | Reject:
     headers = {"content-location": url}
     if result.content_type:
         headers["content-type"] = result.content_type + (f"; charset={result.charset}" if result.charset else "")
+    if _DECLARES_ENTITIES.search(head):
+        # Entities in a feed are an attack (expansion bombs, external files), never content: refuse it whole.
+        return Reject(source_id, result.url, "parse", "feed declares XML entities in a DOCTYPE (refused)",
+                      payload=head[:MAX_REJECT_PAYLOAD])
     parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False)
     if not parsed.entries:
         if parsed.bozo:
@@ -299,10 +312,16 @@ def parse_feed(result: FetchResult, source_id: str) -> list[FeedItem] | Reject:
             return Reject(source_id, result.url, "parse", "not a feed: no RSS or Atom root element",
                           payload=head[:MAX_REJECT_PAYLOAD])
         return []
-    if parsed.bozo:
+    items = FeedItems()
+    if parsed.bozo and not isinstance(parsed.get("bozo_exception"), _HARMLESS_BOZO):
+        # Kept, as browsers and feed readers keep them, but never without a trace: a row says the items came
+        # from a lenient reading of a malformed feed.
+        msg = _SPACES.sub(" ", str(parsed.get("bozo_exception"))).strip()[:200]
         log.warning("%s: feed %s is not well-formed (%s); using the %d items feedparser recovered",
-                    source_id, url, parsed.get("bozo_exception"), len(parsed.entries))
-    items = []
+                    source_id, url, msg, len(parsed.entries))
+        items.warning = Reject(source_id, result.url, "recovered",
+                               f"feed is not well-formed XML ({msg}): its items were read leniently",
+                               payload=head[:MAX_REJECT_PAYLOAD])
     for e in parsed.entries:
         content = ""
         if e.get("content"):
@@ -375,6 +394,12 @@ def page_document(source: SourceConfig, url: str, fetcher: Fetcher, *, item: Fee
         page.title, (pub.outlet, source.outlet, source.name, page.outlet, host_of(final)))
     title = (item.title if item and item.title else None) or page_title
     text = clean_text(page.text, title, page.title, page_title, h1)
+    undecodable = text.count("\ufffd")
+    if undecodable > max(10, len(text) // 100):
+        # Bytes no encoding could read came through as U+FFFD: the text would be filler, not evidence.
+        return Reject(source.id, url, "content",
+                      f"page text is not valid in any encoding: {undecodable} of {len(text)} characters undecodable",
+                      payload=text[:MAX_REJECT_PAYLOAD])
     if len(text) < source.min_text_chars:
         return Reject(source.id, url, "extract",
                       f"too little article text: {len(text)} characters (at least {source.min_text_chars})",
@@ -536,7 +561,12 @@ def collect_feed(source: SourceConfig, day: date | None, fetcher: Fetcher, *, co
     out = items_documents(source, items, day, fetcher, notes, last=last)
     if not keeps_everything(items, out, day, last):
         forget_validators(fetcher, source.url)
-    return out
+    return with_warning(items, out)
+
+
+def with_warning(items: list[FeedItem], out: list[Document | Reject]) -> list[Document | Reject]:
+    warning = getattr(items, "warning", None)
+    return out + [warning] if warning is not None else out
 
 
 def keeps_everything(items: list[FeedItem], out: list[Document | Reject], day: date | None,
@@ -551,6 +581,6 @@ def keeps_everything(items: list[FeedItem], out: list[Document | Reject], day: d
 
 __all__ = [
     "FEED_ACCEPT", "HTML_ACCEPT", "RETRY_STAGES", "FeedItem", "Publisher", "adapter_reject", "clean_text", "clean_title",
-    "collect_feed", "error_page_reason", "fetch_feed", "fetch_reject", "forget_validators", "fragment_text", "in_window", "item_document",
+    "collect_feed", "error_page_reason", "fetch_feed", "fetch_reject", "forget_validators", "with_warning", "fragment_text", "in_window", "item_document",
     "items_documents", "keeps_everything", "looks_like_feed", "page_document", "parse_feed", "publisher_of", "host_allowed",
 ]

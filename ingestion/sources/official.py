@@ -28,6 +28,7 @@ from .feeds import (
     looks_like_feed,
     page_document,
     parse_feed,
+    with_warning,
 )
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ def collect_official(source: SourceConfig, day: date | None, fetcher: Fetcher, *
         out = items_documents(source, items, day, fetcher, notes, last=last)
         if not keeps_everything(items, out, day, last):
             forget_validators(fetcher, source.url)
-        return out
+        return with_warning(items, out)
     if not res.content.strip():
         return [Reject(source.id, source.url, "content", "empty response body where a feed or listing was expected")]
     if res.content_type not in (None, "text/html", "application/xhtml+xml"):
