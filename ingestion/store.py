@@ -109,12 +109,18 @@ def _classify(con, docs: list[Document], result: StoreResult
     seen_hash = {r[1] for r in known}
     seen_url = {r[2]: r[0] for r in known if r[2]}
     to_insert, to_update, conflicts = [], [], []
+    pending: dict[str, tuple[list[Document], int]] = {}  # id -> where this batch already holds it
     for d in docs:
         if d.doc_id in by_id:
             if by_id[d.doc_id] == d.content_hash:
                 result.duplicates += 1
             else:
-                to_update.append(d)
+                if d.doc_id in pending:  # a newer text of a document earlier in this batch: it replaces that one
+                    batch, i = pending[d.doc_id]
+                    batch[i] = d
+                else:
+                    to_update.append(d)
+                    pending[d.doc_id] = (to_update, len(to_update) - 1)
                 result.updated += 1
                 by_id[d.doc_id] = d.content_hash
                 seen_hash.add(d.content_hash)
@@ -131,6 +137,7 @@ def _classify(con, docs: list[Document], result: StoreResult
             result.rejected += 1
             continue
         to_insert.append(d)
+        pending[d.doc_id] = (to_insert, len(to_insert) - 1)
         result.stored += 1
         by_id[d.doc_id] = d.content_hash
         seen_hash.add(d.content_hash)
