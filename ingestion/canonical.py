@@ -10,6 +10,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 # Query parameters that identify a campaign or a click, never the page itself.
 _TRACKING = re.compile(r"^(utm_[a-z]+|fbclid|gclid|yclid|mc_cid|mc_eid|ref|ref_src|igshid|from)$", re.I)
 _SPACE = re.compile(r"\s+")
+# Invisible format characters (soft hyphen, zero-width space/joiners, bidi marks, embeddings, overrides and
+# isolates, word joiner, BOM): a copy carrying them is the same text. The same set as indicators.text.INVISIBLE_CHARS
+# (a test checks), written out here because ingestion may not import the extractor's internals.
+_INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -23,13 +27,23 @@ def canonical_url(url: str | None) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return url.strip()
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)])
-    path = parts.path.rstrip("/") or "/"
+    path = _strip_tail(parts.path) or "/"
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
 
 
+def _strip_tail(path: str) -> str:
+    """The path without what it may end with that never names another page: slashes, and white space a copied
+    link dragged along ("/a/ " and "/a" are one page; a regex would be quadratic on a long run of slashes)."""
+    i = len(path)
+    while i and (path[i - 1] == "/" or path[i - 1].isspace()):
+        i -= 1
+    return path[:i]
+
+
 def normalized_text(text: str) -> str:
-    """NFC, folded case and white space: what two copies of one text have in common."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
+    """NFKC, folded case and white space, without invisible characters: what two copies of one text have in
+    common."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))).strip().casefold()
 
 
 def content_hash(text: str) -> str:

@@ -18,7 +18,7 @@ from .http import MemoryValidatorStore, PoliteClient
 from .models import Document
 from .sources.collect import WINDOW_KINDS, SourceSummary, collect_day_report
 from .sources.config import SourcesConfig, load_config
-from .store import StoreResult, ensure_schema, load_validators, store
+from .store import StoreResult, backlog, ensure_schema, load_validators, store
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NETWORK_KINDS = frozenset({"rss", "official", "gdelt"})
@@ -72,7 +72,8 @@ def ingest_window(con: duckdb.DuckDBPyConnection, home_root: Path, first: date, 
         summaries[drop.id] = SourceSummary(drop.id, "drop_folder", documents=n_docs, rejects=len(dropped) - n_docs)
     with (PoliteClient(config.client_policy(), store=validators) if network else nullcontext(_Offline())) as fetcher:
         # Feeds and listings once for the whole window, then the sources that are asked day by day.
-        reports = [collect_day_report(config, first, fetcher, home_root, kinds=kinds & WINDOW_KINDS, last=last)]
+        reports = [collect_day_report(config, first, fetcher, home_root, kinds=kinds & WINDOW_KINDS, last=last,
+                                      backlog=backlog(con, first))]
         day = first
         while day <= last:
             reports.append(collect_day_report(config, day, fetcher, home_root, kinds=kinds - WINDOW_KINDS))

@@ -31,6 +31,36 @@ class Document:
     near_duplicate_of: str | None = None  # set by the store: the document this one republishes
 
 
+# Reject stages of a page that may well come next time (a fault, not a verdict on the content): a run retries them
+# while a feed still lists the page, and a stored document later clears them.
+RETRY_STAGES = frozenset({"connect", "http", "timeout", "truncated", "adapter"})
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """Items of days before a run's window that the run still wants, so that a fault costs a delay, not the
+    item: pages that failed before (`retry`, their links, whatever their day), and items dated in
+    [since, until) that are neither stored nor rejected (`seen`), such as those of a day whose feed could not
+    be read at all."""
+
+    retry: frozenset[str] = frozenset()
+    since: date | None = None
+    until: date | None = None
+    seen: frozenset[str] = frozenset()
+
+    def wants(self, link: str | None, day: date | None) -> bool:
+        link = (link or "").strip()
+        if not link:
+            return False
+        if link in self.retry:
+            return True
+        return (self.since is not None and day is not None and self.since <= day < (self.until or day)
+                and link not in self.seen)
+
+
+NO_BACKLOG = Backlog()
+
+
 @dataclass
 class Reject:
     source: str

@@ -13,7 +13,7 @@ from core.schemas import DOCUMENTS, HTTP_VALIDATORS, REJECTS
 
 from .canonical import stable_id
 from .files import date_reject
-from .models import Document, Reject
+from .models import RETRY_STAGES, Backlog, Document, Reject
 from .neardup import is_near_duplicate, shingles
 
 DDL = "create schema if not exists raw;\n" + "\n".join(t.ddl() for t in (DOCUMENTS, HTTP_VALIDATORS, REJECTS))
@@ -49,6 +49,31 @@ def load_validators(con: duckdb.DuckDBPyConnection, before: date | None = None
     return {u: (e, m) for u, e, m in rows}
 
 
+# A run for day D also reads the items of the BACKLOG_DAYS before D that feeds still show and the warehouse
+# lacks: what a day lost to a feed that could not be read, or to a run that did not happen, arrives late.
+BACKLOG_DAYS = 7
+
+
+def backlog(con: duckdb.DuckDBPyConnection, first: date, days: int = BACKLOG_DAYS) -> Backlog:
+    """What a run whose window starts on `first` still wants from earlier days (models.Backlog): the links of
+    pages that failed with a fault (RETRY_STAGES) and were not stored since, and which links of the last `days`
+    days are already stored or rejected."""
+    ensure_schema(con)
+    stages = sorted(RETRY_STAGES)
+    retry = con.execute(
+        "select distinct source_path from raw.rejects where stage in (select unnest(?)) and source_path not in "
+        "(select source_path from raw.documents union all select url from raw.documents where url is not null)",
+        [stages]).fetchall()
+    since = first - timedelta(days=days)
+    seen = con.execute(
+        "select source_path from raw.documents where published_date >= ? and published_date < ? "
+        "union select url from raw.documents where url is not null and published_date >= ? and published_date < ? "
+        "union select source_path from raw.rejects where stage not in (select unnest(?))",
+        [since, first, since, first, stages]).fetchall()
+    return Backlog(retry=frozenset(p for (p,) in retry if p), since=since, until=first,
+                   seen=frozenset(p for (p,) in seen if p))
+
+
 def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], validators=None,
           kept_through: date | None = None) -> StoreResult:
     """Store documents and rejects. Same id and text again: a duplicate. Same text or URL under another id: a
@@ -73,6 +98,11 @@ def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], va
             frame = _documents_frame(new)  # noqa: F841 - read by DuckDB's replacement scan below
             cols = ", ".join(DOCUMENT_COLUMNS)
             con.execute(f"insert into raw.documents ({cols}) select {cols} from frame")
+        if new:
+            # A page stored at last clears the faults recorded for it: one input, one outcome.
+            places = sorted({p for d in new for p in (d.source_path, d.url) if p})
+            con.execute("delete from raw.rejects where stage in (select unnest(?)) and source_path in (select unnest(?))",
+                        [sorted(RETRY_STAGES), places])
         if rejects:
             rframe = _rejects_frame(rejects)  # noqa: F841
             con.execute("insert into raw.rejects select * from rframe on conflict do nothing")

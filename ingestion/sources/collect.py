@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..collect import collect_drop_folder
 from ..fetch_api import Fetcher
-from ..models import Document, Reject
+from ..models import NO_BACKLOG, Backlog, Document, Reject
 from .config import SourceConfig, SourcesConfig
 from .feeds import adapter_reject, collect_feed
 from .gdelt import collect_gdelt
@@ -69,14 +69,15 @@ def _drop_folder(source: SourceConfig, day: date, fetcher: Fetcher, home_root: P
     return items
 
 
-Adapter = Callable[[SourceConfig, date, Fetcher, Path, SourcesConfig, list[str], date | None], list[Item]]
+Adapter = Callable[..., list[Item]]
 
 ADAPTERS: dict[str, Adapter] = {
-    "rss": lambda s, d, f, h, c, n, last: collect_feed(s, d, f, config=c, notes=n, last=last),
-    "official": lambda s, d, f, h, c, n, last: collect_official(s, d, f, config=c, notes=n, last=last),
-    "gdelt": lambda s, d, f, h, c, n, last: collect_gdelt(s, d, f, config=c, notes=n),
-    "telegram_export": lambda s, d, f, h, c, n, last: collect_telegram(s, d, h, config=c, notes=n),
-    "drop_folder": _drop_folder,
+    "rss": lambda s, d, f, h, c, n, last, backlog: collect_feed(s, d, f, config=c, notes=n, last=last, backlog=backlog),
+    "official": lambda s, d, f, h, c, n, last, backlog: collect_official(s, d, f, config=c, notes=n, last=last,
+                                                                       backlog=backlog),
+    "gdelt": lambda s, d, f, h, c, n, last, backlog: collect_gdelt(s, d, f, config=c, notes=n),
+    "telegram_export": lambda s, d, f, h, c, n, last, backlog: collect_telegram(s, d, h, config=c, notes=n),
+    "drop_folder": lambda s, d, f, h, c, n, last, backlog: _drop_folder(s, d, f, h, c, n, last),
 }
 # Sources whose one answer covers many days: a window of days reads them once (a feed fetched once per day
 # would answer 304 from the second day on, and that day's items would never be read).
@@ -84,12 +85,13 @@ WINDOW_KINDS = frozenset({"rss", "official", "drop_folder"})
 
 
 def collect_source(source: SourceConfig, config: SourcesConfig, day: date, fetcher: Fetcher, home_root: Path,
-                   last: date | None = None) -> tuple[list[Item], SourceSummary]:
+                   last: date | None = None, backlog: Backlog = NO_BACKLOG
+                   ) -> tuple[list[Item], SourceSummary]:
     """One source's items for `day` (or the window [day, last], for WINDOW_KINDS); never raises."""
     summary = SourceSummary(source.id, source.kind)
     started = time.monotonic()
     try:
-        items = list(ADAPTERS[source.kind](source, day, fetcher, Path(home_root), config, summary.notes, last))
+        items = list(ADAPTERS[source.kind](source, day, fetcher, Path(home_root), config, summary.notes, last, backlog))
     except Exception as e:  # noqa: BLE001 - one broken source never stops the others
         log.exception("source %s failed", source.id)
         rej = adapter_reject(source.id, source.url or source.path or source.id, e)
@@ -110,19 +112,20 @@ def sort_key(source_id: str, item: Item) -> tuple:
 
 def collect_day_report(config: SourcesConfig, day: date, fetcher: Fetcher, home_root: Path,
                        kinds: set[str] | None = None, workers: int | None = None,
-                       last: date | None = None) -> CollectReport:
+                       last: date | None = None, backlog: Backlog = NO_BACKLOG) -> CollectReport:
     """Every enabled source (of `kinds`, when given) for `day`, with a summary per source. With `last`, the
-    sources of WINDOW_KINDS read the window [day, last] and the others `day` only.
+    sources of WINDOW_KINDS read the window [day, last] and the others `day` only. `backlog`: items of earlier
+    days the feeds and listings still show and the warehouse still lacks (see models.Backlog).
 
     `workers` (default network.source_workers) sources run at once; the fetcher must then be thread-safe.
     The order of the output does not depend on it."""
     sources = sorted(config.enabled(kinds), key=lambda s: s.id)
     workers = max(1, workers if workers is not None else config.network.source_workers)
     if workers == 1 or len(sources) <= 1:
-        results = [collect_source(s, config, day, fetcher, home_root, last) for s in sources]
+        results = [collect_source(s, config, day, fetcher, home_root, last, backlog) for s in sources]
     else:
         with ThreadPoolExecutor(max_workers=min(workers, len(sources)), thread_name_prefix="source") as pool:
-            results = list(pool.map(lambda s: collect_source(s, config, day, fetcher, home_root, last), sources))
+            results = list(pool.map(lambda s: collect_source(s, config, day, fetcher, home_root, last, backlog), sources))
     keyed = [(sort_key(s.id, it), it) for s, (items, _) in zip(sources, results, strict=True) for it in items]
     keyed.sort(key=lambda p: p[0])
     return CollectReport(day=day, items=[it for _, it in keyed],

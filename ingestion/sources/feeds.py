@@ -25,7 +25,7 @@ from ..canonical import canonical_url, stable_id
 from ..fetch_api import Fetcher, FetchError, FetchResult
 from ..files import make_document
 from ..html import Page, parse_html
-from ..models import Document, Reject
+from ..models import NO_BACKLOG, RETRY_STAGES, Backlog, Document, Reject
 from .config import SourceConfig, SourcesConfig, host_allowed, host_of
 
 log = logging.getLogger(__name__)
@@ -482,10 +482,6 @@ def fetch_feed(source: SourceConfig, fetcher: Fetcher, url: str | None = None, *
     return None if res.not_modified else res
 
 
-# Rejects of a page that may come next time: the next run must fetch its feed in full to see the item again.
-RETRY_STAGES = frozenset({"connect", "http", "timeout", "adapter"})
-
-
 def in_window(d: date | None, day: date | None, last: date | None = None) -> bool:
     """Whether a date falls in the window [day, last] (the one day `day` when `last` is None; every date when
     `day` is None). An unknown date is in every window."""
@@ -501,15 +497,17 @@ def forget_validators(fetcher: Fetcher, url: str | None) -> None:
 
 
 def items_documents(source: SourceConfig, items: list[FeedItem], day: date | None, fetcher: Fetcher,
-                    notes: list[str] | None = None, last: date | None = None) -> list[Document | Reject]:
+                    notes: list[str] | None = None, last: date | None = None,
+                    backlog: Backlog = NO_BACKLOG) -> list[Document | Reject]:
     """The Documents and Rejects of the feed items published in [day, last] (on `day` when last is None; all
-    items when day is None; items without a date are kept and dated from their page)."""
+    items when day is None; items without a date are kept and dated from their page), and of the items of
+    other days the run's `backlog` still wants (a page that failed, a day whose feed could not be read)."""
     out: list[Document | Reject] = []
     seen: set[str] = set()
     todo: list[FeedItem] = []
     for it in items:
         d = it.published_date()
-        if not in_window(d, day, last):
+        if not in_window(d, day, last) and not backlog.wants(it.link, d):
             continue
         key = canonical_url(it.link) or it.guid or it.title or ""
         if key in seen:
@@ -548,7 +546,8 @@ def items_documents(source: SourceConfig, items: list[FeedItem], day: date | Non
 
 
 def collect_feed(source: SourceConfig, day: date | None, fetcher: Fetcher, *, config: SourcesConfig | None = None,
-                 notes: list[str] | None = None, last: date | None = None) -> list[Document | Reject]:
+                 notes: list[str] | None = None, last: date | None = None,
+                 backlog: Backlog = NO_BACKLOG) -> list[Document | Reject]:
     """Documents and Rejects of one RSS/Atom source for `day` (UTC), or for the window [day, last]."""
     res = fetch_feed(source, fetcher, config=config)
     if res is None:
@@ -558,7 +557,7 @@ def collect_feed(source: SourceConfig, day: date | None, fetcher: Fetcher, *, co
     items = parse_feed(res, source.id)
     if isinstance(items, Reject):
         return [items]
-    out = items_documents(source, items, day, fetcher, notes, last=last)
+    out = items_documents(source, items, day, fetcher, notes, last=last, backlog=backlog)
     if not keeps_everything(items, out, day, last):
         forget_validators(fetcher, source.url)
     return with_warning(items, out)

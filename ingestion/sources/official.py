@@ -13,11 +13,10 @@ from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin
 
 from ..fetch_api import Fetcher, FetchResult
-from ..models import Document, Reject
+from ..models import NO_BACKLOG, RETRY_STAGES, Backlog, Document, Reject
 from .config import SourceConfig, SourcesConfig
 from .feeds import (
     MAX_REJECT_PAYLOAD,
-    RETRY_STAGES,
     adapter_reject,
     error_page_reason,
     fetch_feed,
@@ -76,7 +75,8 @@ def listing_links(html: str, base_url: str, pattern: str | None, source: SourceC
 
 
 def _from_listing(source: SourceConfig, res: FetchResult, day: date | None, fetcher: Fetcher,
-                  notes: list[str] | None, last: date | None = None) -> list[Document | Reject]:
+                  notes: list[str] | None, last: date | None = None,
+                  backlog: Backlog = NO_BACKLOG) -> list[Document | Reject]:
     html = res.text()
     reason = error_page_reason(html, res.status)
     if reason:
@@ -100,7 +100,8 @@ def _from_listing(source: SourceConfig, res: FetchResult, day: date | None, fetc
             continue
         if doc is None:
             continue
-        if isinstance(doc, Document) and not in_window(doc.published_date, day, last):
+        if isinstance(doc, Document) and not in_window(doc.published_date, day, last) \
+                and not backlog.wants(link, doc.published_date):
             skipped += 1
             if doc.published_date > (last or day):
                 later = True
@@ -115,7 +116,7 @@ def _from_listing(source: SourceConfig, res: FetchResult, day: date | None, fetc
 
 def collect_official(source: SourceConfig, day: date | None, fetcher: Fetcher, *,
                      config: SourcesConfig | None = None, notes: list[str] | None = None,
-                     last: date | None = None) -> list[Document | Reject]:
+                     last: date | None = None, backlog: Backlog = NO_BACKLOG) -> list[Document | Reject]:
     """Statements of one official source for `day` (UTC), or for the window [day, last]: from its feed, or
     from its listing page."""
     res = fetch_feed(source, fetcher, config=config)
@@ -127,7 +128,7 @@ def collect_official(source: SourceConfig, day: date | None, fetcher: Fetcher, *
         items = parse_feed(res, source.id)
         if isinstance(items, Reject):
             return [items]
-        out = items_documents(source, items, day, fetcher, notes, last=last)
+        out = items_documents(source, items, day, fetcher, notes, last=last, backlog=backlog)
         if not keeps_everything(items, out, day, last):
             forget_validators(fetcher, source.url)
         return with_warning(items, out)
@@ -136,4 +137,4 @@ def collect_official(source: SourceConfig, day: date | None, fetcher: Fetcher, *
     if res.content_type not in (None, "text/html", "application/xhtml+xml"):
         return [Reject(source.id, source.url, "content",
                        f"neither a feed nor an HTML listing page: {res.content_type}")]
-    return _from_listing(source, res, day, fetcher, notes, last=last)
+    return _from_listing(source, res, day, fetcher, notes, last=last, backlog=backlog)
