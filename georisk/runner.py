@@ -61,14 +61,16 @@ def _dbt_sources_newer_than(manifest: Path) -> bool:
     return any(p.exists() and p.stat().st_mtime > built for p in files)
 
 
-def clean_dbt_run_dirs() -> None:
-    """Each Dagster dbt run leaves dbt/target/<run-dir>; keep only the project's own artifacts."""
-    target = DBT_PROJECT_DIR / "target"
-    if not target.exists():
+def clean_dbt_run_dirs(home: Home | None = None) -> None:
+    """Prune a home's dbt invocation folders (GEORISK_HOME/dbt/target/<invocation>) to the latest few; the dbt
+    resource already does so before each invocation. Never the repo's dbt/target: runs no longer write there,
+    and removing a folder from it pulled it out from under another home's running dbt (issue 11)."""
+    if home is None:
         return
-    for p in target.iterdir():
-        if p.is_dir() and p.name not in ("compiled", "run"):
-            shutil.rmtree(p, ignore_errors=True)
+    from orchestration.resources import dbt_target_root, stale_dbt_invocations
+
+    for stale in stale_dbt_invocations(dbt_target_root(home)):
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def days_with_documents(home: Home) -> list[date]:

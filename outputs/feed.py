@@ -1,5 +1,12 @@
 """The Parquet feed that BI dashboards read: feed/<table>/date=YYYY-MM-DD/part_0.parquet.
 
+The feed is hive-partitioned by `date`, and as the hive convention has it the date is in the folder name only, not
+in the files as well: a reader that discovered the key from the path and found it in the files too had two types for
+one column (pyarrow: "Field date has incompatible types: date32 vs string", issue 11). DuckDB and polars read the key
+as a DATE; pyarrow infers only integers or text from folder names, so it reads the ISO text unless it is given the
+key's type (`ds.partitioning(pa.schema([("date", pa.date32())]), flavor="hive")`), which the manifest states. Each
+table also carries its own date column inside the files (index_date, accusation_date, ...).
+
 Each day's folder is written beside the feed and moved into place with a rename, so a reader sees either the
 previous day folder or the new one, never half of one. A day without rows has no folder (no placeholder rows)."""
 
@@ -17,8 +24,11 @@ import duckdb
 from core.atomic import atomic_write_text
 
 # Bump when a column is removed or retyped (the contract test then needs a deliberate update); adding columns is
-# compatible and keeps the version.
-FEED_SCHEMA_VERSION = 1
+# compatible and keeps the version. 2: `date` is in the folder name only; a hive reader sees the same columns and
+# types as in 1, a reader of single files without hive partitioning no longer finds `date` in them.
+FEED_SCHEMA_VERSION = 2
+# The hive partition key of every feed table, named in the path (date=YYYY-MM-DD), with the type readers give it.
+PARTITION_COLUMNS = {"date": "DATE"}
 CONTRACT_PATH = Path(__file__).resolve().parent / "feed_contract.json"
 
 # feed table -> (warehouse relation, its date column)
@@ -42,10 +52,14 @@ def write_feed(con: duckdb.DuckDBPyConnection, feed_root: Path, first: date, las
     staging = feed_root / f".staging-{uuid.uuid4().hex[:12]}"
     rows: dict[str, int] = {}
     try:
+        # 0. A feed written by an older version carries the date inside its files too: stage its other days again
+        # without it, so that the whole feed reads as one.
+        if _written_before_partition_only(feed_root):
+            _stage_without_date(con, feed_root, staging, first, last)
         # 1. Every table's days into the staging folder: the slow part, invisible to readers.
         for table, (relation, date_col) in FEED_TABLES.items():
             out = staging / table
-            out.mkdir(parents=True)
+            out.mkdir(parents=True, exist_ok=True)
             query = (f"select *, {date_col} as date from {relation} "
                      f"where {date_col} between date '{first}' and date '{last}' order by all")
             n = con.execute(f"select count(*) from ({query})").fetchone()[0]
@@ -53,7 +67,7 @@ def write_feed(con: duckdb.DuckDBPyConnection, feed_root: Path, first: date, las
             if n:
                 con.execute(
                     f"copy ({query}) to '{out}' (format parquet, compression zstd, partition_by (date), "
-                    "write_partition_columns true, filename_pattern 'part_{i}', overwrite_or_ignore true)"
+                    "write_partition_columns false, filename_pattern 'part_{i}', overwrite_or_ignore true)"
                 )
         # 2. Only then the renames, day folder by day folder: a crash before this point leaves the previous feed.
         _swap_all(staging, feed_root, first, last)
@@ -64,7 +78,8 @@ def write_feed(con: duckdb.DuckDBPyConnection, feed_root: Path, first: date, las
 
 
 def table_schemas(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
-    """Column name -> DuckDB type of every feed table, as its files carry them (the date column included)."""
+    """Column name -> DuckDB type of every feed table as a hive reader sees it: the files' columns, then the
+    partition key `date` from the folder name. The contract (feed_contract.json) describes this view."""
     schemas = {}
     for table, (relation, date_col) in FEED_TABLES.items():
         described = con.execute(f"describe select *, {date_col} as date from {relation}").fetchall()
@@ -105,6 +120,8 @@ def write_manifest(con: duckdb.DuckDBPyConnection, feed_root: Path) -> dict:
         manifest["tables"][table] = {
             "path": f"{table}/date=YYYY-MM-DD/part_0.parquet",
             "columns": [{"name": n, "type": t} for n, t in schemas[table].items()],
+            # in the folder name only, not inside the files
+            "partition_columns": PARTITION_COLUMNS,
             "rows_per_partition": {d.isoformat(): n for d, n in per_day},
         }
     atomic_write_text(feed_root / "_manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False))
@@ -124,13 +141,56 @@ def _swap_days(new_table_dir: Path, table_dir: Path, first: date, last: date) ->
         name = f"date={day.isoformat()}"
         new, current = new_table_dir / name, table_dir / name
         if new.exists():
-            if current.exists():
-                old = table_dir / f".old-{name}-{uuid.uuid4().hex[:8]}"
-                os.replace(current, old)
-                os.replace(new, current)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(new, current)
+            _replace_day(new, current)
         elif current.exists():
             shutil.rmtree(current)
         day += timedelta(days=1)
+    # days outside the window staged again by the upgrade of an older feed
+    for new in sorted(new_table_dir.glob("date=*")) if new_table_dir.exists() else []:
+        _replace_day(new, table_dir / new.name)
+
+
+def _replace_day(new: Path, current: Path) -> None:
+    if current.exists():
+        old = current.parent / f".old-{current.name}-{uuid.uuid4().hex[:8]}"
+        os.replace(current, old)
+        os.replace(new, current)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(new, current)
+
+
+def _written_before_partition_only(feed_root: Path) -> bool:
+    """The feed's manifest is from a schema version before the date left the files (or is missing)."""
+    try:
+        version = json.loads((feed_root / "_manifest.json").read_text(encoding="utf-8")).get("schema_version")
+    except (OSError, ValueError):
+        version = None
+    return not isinstance(version, int) or version < 2  # 2: the version that took the date out of the files
+
+
+def _stage_without_date(con: duckdb.DuckDBPyConnection, feed_root: Path, staging: Path, first: date,
+                        last: date) -> None:
+    """Stage every day folder outside [first, last] whose files carry `date` inside again, without it (the same
+    rows otherwise); the window's days are written anew anyway."""
+    for table in FEED_TABLES:
+        for day_dir in sorted((feed_root / table).glob("date=*")):
+            try:
+                day = date.fromisoformat(day_dir.name.removeprefix("date="))
+            except ValueError:
+                continue
+            files = sorted(day_dir.glob("*.parquet"))
+            if first <= day <= last or not any(_has_date_column(con, f) for f in files):
+                continue
+            out = staging / table / day_dir.name
+            out.mkdir(parents=True)
+            for f in files:
+                if _has_date_column(con, f):
+                    con.execute(f"copy (select * exclude (date) from read_parquet('{f}', hive_partitioning = false)) "
+                                f"to '{out / f.name}' (format parquet, compression zstd)")
+                else:
+                    shutil.copy2(f, out / f.name)
+
+
+def _has_date_column(con: duckdb.DuckDBPyConnection, file: Path) -> bool:
+    return con.execute("select count(*) from parquet_schema(?) where name = 'date'", [str(file)]).fetchone()[0] > 0
