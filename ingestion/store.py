@@ -98,9 +98,11 @@ def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], va
             frame = _documents_frame(new)  # noqa: F841 - read by DuckDB's replacement scan below
             cols = ", ".join(DOCUMENT_COLUMNS)
             con.execute(f"insert into raw.documents ({cols}) select {cols} from frame")
-        if new:
-            # A page stored at last clears the faults recorded for it: one input, one outcome.
-            places = sorted({p for d in new for p in (d.source_path, d.url) if p})
+        # A page stored at last, or judged at last (a reject that is not a fault), clears the faults recorded for
+        # it: one input, one outcome.
+        places = sorted({p for d in new for p in (d.source_path, d.url) if p}
+                        | {r.source_path for r in rejects if r.stage not in RETRY_STAGES and r.source_path})
+        if places:
             con.execute("delete from raw.rejects where stage in (select unnest(?)) and source_path in (select unnest(?))",
                         [sorted(RETRY_STAGES), places])
         if rejects:

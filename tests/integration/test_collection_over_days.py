@@ -27,6 +27,9 @@ def _rss(base: str) -> bytes:
     items = "".join(
         f"<item><title>Story {i}</title><link>{base}/story/{i}</link><guid>{base}/story/{i}</guid>"
         f"<pubDate>{format_datetime(_day_dt(i))}</pubDate></item>" for i in range(DAYS))
+    # and one page that is an expected reject (too little text), on day 2
+    items += (f"<item><title>Short</title><link>{base}/short/2</link>"
+              f"<pubDate>{format_datetime(_day_dt(2))}</pubDate></item>")
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Site</title>'
             f"<link>{base}/</link>{items}</channel></rss>").encode()
 
@@ -64,6 +67,7 @@ def _site(srv, etag='"v1"'):
     for i in range(DAYS):
         page = Static(_page(i), "text/html", charset="utf-8")
         srv.add(f"/story/{i}", FailOnce(page) if i in BROKEN else page)
+    srv.add("/short/2", Static(SHORT, "text/html", charset="utf-8"))
     return parse_config({
         "version": 1,
         "network": {"user_agent": "georisk-test/0.1", "retries": 0, "per_host_interval_s": 0,
@@ -71,6 +75,13 @@ def _site(srv, etag='"v1"'):
         "sources": [{"id": "site", "kind": "rss", "name": "Site", "url": f"{b}/rss.xml", "outlet_id": "tass",
                      "country": "RU", "alignment": "state", "language": "en", "allowed_hosts": ["127.0.0.1"]}],
     })
+
+
+SHORT = b"<html><head><title>Short</title></head><body><article><p>Too short to be an article.</p></article></body></html>"
+
+
+def _rejects(con) -> list[tuple[str, str]]:
+    return sorted((p.split("/", 3)[3], s) for p, s in con.execute("select source_path, stage from raw.rejects").fetchall())
 
 
 def _stored(con) -> list[str]:
@@ -87,7 +98,7 @@ def test_day_by_day_gets_every_days_items_and_retries_what_failed(tmp_path):
         # and retried the page although it belongs to an earlier day. Its fault row went with it: one outcome.
         assert _stored(con) == [str(i) for i in range(DAYS)]
         assert len(srv.requests_to("/story/3")) == 2
-        assert con.execute("select count(*) from raw.rejects").fetchone()[0] == 0
+        assert _rejects(con) == [("short/2", "extract")]  # the expected reject, once
         again = ingest_window(con, tmp_path, FIRST, _day(DAYS - 1), network=True, config=cfg)
         assert again.result.stored == 0 and _stored(con) == [str(i) for i in range(DAYS)]
 
@@ -98,10 +109,10 @@ def test_one_window_fetches_the_feed_once_and_keeps_every_day(tmp_path):
         con = duckdb.connect(str(tmp_path / "w.duckdb"))
         report = ingest_window(con, tmp_path, FIRST, _day(DAYS - 1), network=True, config=cfg)
         assert len(srv.requests_to("/rss.xml")) == 1
-        assert report.result.stored == DAYS - len(BROKEN) and report.result.rejected == len(BROKEN)
+        assert report.result.stored == DAYS - len(BROKEN) and report.result.rejected == len(BROKEN) + 1
         # The failed page keeps the feed from being answered by a 304: the next run reads it in full.
         ingest_window(con, tmp_path, FIRST, _day(DAYS - 1), network=True, config=cfg)
-        assert con.execute("select count(*) from raw.rejects").fetchone()[0] == 0
+        assert _rejects(con) == [("short/2", "extract")]  # the expected reject, once
         assert "if-none-match" not in srv.requests_to("/rss.xml")[1].headers
         assert _stored(con) == [str(i) for i in range(DAYS)]
         # Now everything was kept: a run for a later day may revalidate, and its 304 hides nothing; a re-run of
@@ -154,6 +165,7 @@ def test_a_server_failing_half_the_requests_loses_nothing_day_by_day(tmp_path):
         srv.add("/rss.xml", Flaky(Static(_rss(b), "application/rss+xml", charset="utf-8", etag='"v1"'), state))
         for i in range(DAYS):
             srv.add(f"/story/{i}", Flaky(Static(_page(i), "text/html", charset="utf-8"), state))
+        srv.add("/short/2", Flaky(Static(SHORT, "text/html", charset="utf-8"), state))
         cfg = parse_config({
             "version": 1,
             "network": {"user_agent": "georisk-test/0.1", "retries": 0, "per_host_interval_s": 0},
@@ -167,5 +179,5 @@ def test_a_server_failing_half_the_requests_loses_nothing_day_by_day(tmp_path):
         assert state["failed"] >= DAYS  # faults were injected, about half of all requests
         assert _stored(con) == [str(i) for i in range(DAYS)]
         assert con.execute("select count(*) - count(distinct url) from raw.documents").fetchone()[0] == 0
-        faults = con.execute("select source_path from raw.rejects where stage = 'http'").fetchall()
-        assert all(p.endswith("/rss.xml") for (p,) in faults)  # only the feed's own failed fetches remain
+        # the expected reject once, and only the feed's own failed fetches besides it
+        assert [r for r in _rejects(con) if r[0] != "rss.xml"] == [("short/2", "extract")]
