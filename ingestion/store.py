@@ -14,7 +14,7 @@ from core.schemas import DOCUMENTS, HTTP_VALIDATORS, REJECTS
 from .canonical import stable_id
 from .files import date_reject
 from .models import RETRY_STAGES, Backlog, Document, Reject
-from .neardup import is_near_duplicate, shingles
+from .neardup import Entry, NearDuplicateIndex, shingles
 
 DDL = "create schema if not exists raw;\n" + "\n".join(t.ddl() for t in (DOCUMENTS, HTTP_VALIDATORS, REJECTS))
 DOCUMENT_COLUMNS = DOCUMENTS.column_names
@@ -180,28 +180,43 @@ def _classify(con, docs: list[Document], result: StoreResult
 
 def _link_near_duplicates(con, new: list[Document]) -> int:
     """Set near_duplicate_of on each new document that republishes an earlier one (nearby days, same
-    language). The original is the earliest published, then the smallest id, so reruns link the same way."""
+    language). The original is the earliest published, then the smallest id, so reruns link the same way.
+
+    Days are swept in order with the documents of the NEAR_DUPLICATE_DAYS before each in an index (only an
+    earlier document can be the original), stored documents streamed in date order beside the new ones, so the
+    cost is linear in the documents and a day's run reads only its own days and those just before them."""
     if not new:
         return 0
-    days = [d.published_date for d in new]
-    lo, hi = min(days) - timedelta(days=NEAR_DUPLICATE_DAYS), max(days) + timedelta(days=NEAR_DUPLICATE_DAYS)
-    rows = con.execute(
+    new_ids = {d.doc_id for d in new}
+    ordered = sorted(new, key=lambda x: (x.published_date, x.doc_id))
+    cur = con.cursor()
+    cur.execute(
         "select doc_id, published_date, language, text, near_duplicate_of from raw.documents "
-        "where published_date between ? and ? and doc_id not in (select unnest(?))",
-        [lo, hi, [d.doc_id for d in new]],
-    ).fetchall()
-    pool = [(pd, doc_id, lang, shingles(text), dup) for doc_id, pd, lang, text, dup in rows]
+        "where published_date between ? and ? order by published_date, doc_id",
+        [ordered[0].published_date - timedelta(days=NEAR_DUPLICATE_DAYS), ordered[-1].published_date])
+    pending: list = []
+    index = NearDuplicateIndex()
     linked = 0
-    for d in sorted(new, key=lambda x: (x.published_date, x.doc_id)):
-        own = shingles(d.text)
-        d.near_duplicate_of = None
-        for pd, doc_id, lang, sh, dup in sorted(pool, key=lambda p: (p[0], p[1])):
-            if lang == d.language and abs((pd - d.published_date).days) <= NEAR_DUPLICATE_DAYS \
-                    and (pd, doc_id) < (d.published_date, d.doc_id) and is_near_duplicate(own, sh):
-                d.near_duplicate_of = dup or doc_id
-                linked += 1
+    for d in ordered:
+        index.keep_from(d.published_date - timedelta(days=NEAR_DUPLICATE_DAYS))
+        # stored documents up to this one's day (those after it cannot be its original)
+        while True:
+            if not pending:
+                pending = cur.fetchmany(1000)[::-1]
+                if not pending:
+                    break
+            doc_id, pd, lang, text, dup = pending[-1]
+            if pd > d.published_date:
                 break
-        pool.append((d.published_date, d.doc_id, d.language, own, d.near_duplicate_of))
+            pending.pop()
+            if doc_id not in new_ids and pd >= d.published_date - timedelta(days=NEAR_DUPLICATE_DAYS):
+                index.add(Entry(pd, doc_id, lang, shingles(text), dup))
+        own = shingles(d.text)
+        original = index.original_of(own, d.language, (d.published_date, d.doc_id), NEAR_DUPLICATE_DAYS)
+        d.near_duplicate_of = (original.near_duplicate_of or original.doc_id) if original else None
+        linked += original is not None
+        index.add(Entry(d.published_date, d.doc_id, d.language, own, d.near_duplicate_of))
+    cur.close()
     return linked
 
 

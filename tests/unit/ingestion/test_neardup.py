@@ -1,0 +1,102 @@
+"""Near-duplicates through the sampled-shingle index (issue 12) decide as comparing every pair did: the same links
+on a deterministic set of republications (other bylines, headlines, share buttons, a trimmed ending) among
+unrelated stories, in one batch and day by day."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import duckdb
+
+from ingestion.files import make_document
+from ingestion.neardup import NearDuplicateIndex, is_near_duplicate, shingles
+from ingestion.store import NEAR_DUPLICATE_DAYS, store
+
+VOCAB = ("deputy minister border grain talks pipeline Astana Moscow statement sanctions treaty envoy region "
+         "exports summit rhetoric parliament security union customs railway oil gas wheat visa troops "
+         "agreement election court reform budget currency bank port transit corridor").split()
+FURNITURE = ["Share this article", "Subscribe to our channel", "Photo: press service", "Read more:",
+             "By our correspondent", "Updated", "Follow us on social media", "Advertisement"]
+
+
+def _story(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(VOCAB) for _ in range(words)) + "."
+
+
+def _corpus(seed: int = 7, stories: int = 120, copies: int = 80):
+    """(doc_id, day, text) rows: stories over 20 days and copies of some of them on the same or later days."""
+    rng = random.Random(seed)
+    rows, originals = [], []
+    for i in range(stories):
+        day = date(2024, 4, 1) + timedelta(days=rng.randrange(20))
+        body = _story(rng, rng.choice([30, 60, 150, 400]))
+        rows.append((f"s{i:03d}", day, body))
+        originals.append((day, body))
+    for j in range(copies):
+        day, body = rng.choice(originals)
+        words = body.split()
+        if rng.random() < 0.5:  # a trimmed ending, within the containment threshold
+            words = words[: max(len(words) - len(words) // 10, 26)]
+        text = "\n".join([rng.choice(FURNITURE), " ".join(words), rng.choice(FURNITURE), f"Item {j}"])
+        rows.append((f"c{j:03d}", day + timedelta(days=rng.randrange(0, 5)), text))
+    return rows
+
+
+def _brute_force(rows) -> dict[str, str | None]:
+    """The decision by comparing every earlier document within the window (what the store did before)."""
+    done: list[tuple[date, str, frozenset, str | None]] = []
+    links = {}
+    for doc_id, day, text in sorted(rows, key=lambda r: (r[1], r[0])):
+        own = shingles(text)
+        link = None
+        for pd, other, sh, dup in sorted(done, key=lambda p: (p[0], p[1])):
+            if abs((pd - day).days) <= NEAR_DUPLICATE_DAYS and is_near_duplicate(own, sh):
+                link = dup or other
+                break
+        links[doc_id] = link
+        done.append((day, doc_id, own, link))
+    return links
+
+
+def _docs(rows):
+    return [make_document(doc_id=i, source="test", source_path=i, text=t, raw_payload=t,
+                          published_at=d.isoformat(), language="en") for i, d, t in rows]
+
+
+def _stored_links(con) -> dict[str, str | None]:
+    return dict(con.execute("select doc_id, near_duplicate_of from raw.documents").fetchall())
+
+
+def test_the_index_links_as_comparing_every_pair_did(tmp_path):
+    rows = _corpus()
+    expected = _brute_force(rows)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    store(con, _docs(rows))
+    got = _stored_links(con)
+    pairs = {k for k, v in expected.items() if v}
+    found = {k for k in pairs if got[k] == expected[k]}
+    assert len(pairs) >= 60  # the set holds enough republications to mean something
+    assert found == pairs, f"pairs {len(pairs)}, found {len(found)}, missed {sorted(pairs - found)}"
+    assert {k for k, v in got.items() if v} == pairs  # and no false link
+
+
+def test_day_by_day_links_as_one_batch(tmp_path):
+    rows = _corpus(seed=11)
+    con_all = duckdb.connect(str(tmp_path / "all.duckdb"))
+    store(con_all, _docs(rows))
+    con_days = duckdb.connect(str(tmp_path / "days.duckdb"))
+    for day in sorted({d for _, d, _ in rows}):
+        store(con_days, _docs([r for r in rows if r[1] == day]))
+    assert _stored_links(con_days) == _stored_links(con_all)
+
+
+def test_the_index_forgets_days_that_leave_the_window():
+    idx = NearDuplicateIndex()
+    from ingestion.neardup import Entry
+
+    text = " ".join(VOCAB)
+    idx.add(Entry(date(2024, 4, 1), "a", "en", shingles(text), None))
+    assert idx.original_of(shingles(text), "en", (date(2024, 4, 3), "b"), 3).doc_id == "a"
+    idx.keep_from(date(2024, 4, 2))
+    assert idx.original_of(shingles(text), "en", (date(2024, 4, 3), "b"), 3) is None
