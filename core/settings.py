@@ -14,7 +14,7 @@ SAMPLE_CORPUS = REPO_ROOT / "sample_corpus"
 DBT_PROJECT_DIR = REPO_ROOT / "dbt"
 
 # The earliest day the daily partitions cover; the sample corpus and the real seed articles fall after it.
-DEFAULT_START_DATE = "2023-01-01"
+DEFAULT_START_DATE = "2000-01-01"  # early enough for archives; a document before it is a reject (stage date)
 
 
 @dataclass(frozen=True)

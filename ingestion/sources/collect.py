@@ -76,12 +76,14 @@ ADAPTERS: dict[str, Adapter] = {
     "official": lambda s, d, f, h, c, n, last, backlog: collect_official(s, d, f, config=c, notes=n, last=last,
                                                                        backlog=backlog),
     "gdelt": lambda s, d, f, h, c, n, last, backlog: collect_gdelt(s, d, f, config=c, notes=n),
-    "telegram_export": lambda s, d, f, h, c, n, last, backlog: collect_telegram(s, d, h, config=c, notes=n),
+    "telegram_export": lambda s, d, f, h, c, n, last, backlog: collect_telegram(s, d, h, config=c, notes=n,
+                                                                                last=last),
     "drop_folder": lambda s, d, f, h, c, n, last, backlog: _drop_folder(s, d, f, h, c, n, last),
 }
 # Sources whose one answer covers many days: a window of days reads them once (a feed fetched once per day
-# would answer 304 from the second day on, and that day's items would never be read).
-WINDOW_KINDS = frozenset({"rss", "official", "drop_folder"})
+# would answer 304 from the second day on, and that day's items would never be read; an export read once per
+# day makes a backfill of years cost years of reads). GDELT is asked day by day.
+WINDOW_KINDS = frozenset({"rss", "official", "drop_folder", "telegram_export"})
 
 
 def collect_source(source: SourceConfig, config: SourcesConfig, day: date, fetcher: Fetcher, home_root: Path,

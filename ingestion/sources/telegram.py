@@ -173,9 +173,10 @@ def export_documents(path: Path, rel: str, source: SourceConfig, day: date | Non
 
 
 def collect_telegram(source: SourceConfig, day: date | None, home_root: Path, *,
-                     config: SourcesConfig | None = None, notes: list[str] | None = None
-                     ) -> list[Document | Reject]:
-    """Posts of every export under the source's path dated on `day` (UTC; every post when day is None)."""
+                     config: SourcesConfig | None = None, notes: list[str] | None = None,
+                     last: date | None = None) -> list[Document | Reject]:
+    """Posts of every export under the source's path dated on `day` (UTC; every post when day is None), or in
+    the window [day, last]: the exports are then read once, not once a day."""
     root = source.resolved_path(home_root)
     if not root.exists():
         if notes is not None:
@@ -185,5 +186,9 @@ def collect_telegram(source: SourceConfig, day: date | None, home_root: Path, *,
     base = root.parent if root.is_file() else root
     out: list[Document | Reject] = []
     for f in files:
-        out.extend(export_documents(f, f.relative_to(base).as_posix(), source, day))
+        if last is None:
+            out.extend(export_documents(f, f.relative_to(base).as_posix(), source, day))
+            continue
+        out.extend(i for i in export_documents(f, f.relative_to(base).as_posix(), source, None)
+                   if not isinstance(i, Document) or day is None or day <= i.published_date <= last)
     return out
