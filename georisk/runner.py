@@ -80,7 +80,12 @@ def days_with_documents(home: Home) -> list[date]:
 
     days: set[date] = set()
     if home.warehouse.exists():
-        with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        try:
+            con = duckdb.connect(str(home.warehouse), read_only=True)
+        except duckdb.IOException as e:  # a writer holds it: the dbt of a run killed a moment ago, say
+            raise GeoriskError(f"the warehouse {home.warehouse} is in use by another process; try again when it "
+                               f"ends ({str(e).splitlines()[0][:160]})") from None
+        with con:
             if con.execute("select count(*) from information_schema.tables where table_schema = 'raw' "
                            "and table_name = 'documents'").fetchone()[0]:
                 days.update(r[0] for r in con.execute("select distinct published_date from raw.documents").fetchall())
@@ -114,11 +119,12 @@ def run_daily_job(home: Home, first: date, last: date, report: Callable[[str], N
 
     from orchestration.definitions import DAILY_JOB, build_definitions
     from orchestration.partitions import partition_range_tags
+    from orchestration.recovery import PoolWaitReport, exclusive_run, owner_tags
 
     @logger
     def progress_logger(_init_context):
         log = logging.getLogger("georisk.progress")
-        log.handlers = [_StepProgress(report)]
+        log.handlers = [_StepProgress(report), PoolWaitReport(report)]
         log.setLevel(logging.DEBUG)
         log.propagate = False
         return log
@@ -127,13 +133,14 @@ def run_daily_job(home: Home, first: date, last: date, report: Callable[[str], N
     log_path = home.root / "logs" / "last_run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     # dbt's own log lines are echoed on stdout: keep them in a file, the terminal shows progress only.
-    with DagsterInstance.from_config(str(dagster_home)) as instance, open(log_path, "w", encoding="utf-8") as log_file, \
-            contextlib.redirect_stdout(log_file):
+    # exclusive_run: one run per home; a run left unfinished by a killed process is failed and its slots freed
+    with DagsterInstance.from_config(str(dagster_home)) as instance, exclusive_run(instance, home), \
+            open(log_path, "w", encoding="utf-8") as log_file, contextlib.redirect_stdout(log_file):
         result = job.execute_in_process(
-            instance=instance, tags=partition_range_tags(first, last), raise_on_error=False,
+            instance=instance, tags={**partition_range_tags(first, last), **owner_tags()}, raise_on_error=False,
             run_config={"loggers": {"progress": {}}},
         )
-    clean_dbt_run_dirs()
+    clean_dbt_run_dirs(home)
     if not result.success:
         failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
         where = failures[0].step_key if failures else "the run"
