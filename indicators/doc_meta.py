@@ -15,6 +15,8 @@ import datetime as dt
 import re
 from functools import lru_cache
 
+from .text import INVISIBLE_CHARS
+
 __all__ = ["detect_language", "find_date", "parse_published_at"]
 
 # ---------------------------------------------------------------------------------------------
@@ -89,6 +91,8 @@ def detect_language(text: str | None) -> str | None:
 # ---------------------------------------------------------------------------------------------
 
 _MIN_YEAR, _MAX_YEAR = 1990, 2100
+# zero-width and bidi characters inside a dateline ("6\u200b апреля 2024") hide it from the patterns below
+_INVISIBLE_RE = re.compile("[" + INVISIBLE_CHARS + "]")
 _HEAD_CHARS = 600  # a date this close to the top is a dateline
 
 _EN_MONTHS = {
@@ -242,7 +246,7 @@ def find_date(text: str | None, title: str | None = None) -> dt.date | None:
     title, then the earliest date anywhere in the text (dates of past events tend to come later
     in the body than the dateline).
     """
-    text = (text or "").replace("\u00a0", " ")
+    text = _INVISIBLE_RE.sub("", text or "").replace("\u00a0", " ")
     head = _candidates(text[:_HEAD_CHARS + 40]) if text else []
     if head and head[0][0] < _HEAD_CHARS:
         return head[0][1]
@@ -250,7 +254,7 @@ def find_date(text: str | None, title: str | None = None) -> dt.date | None:
     if cands and cands[0][0] < _HEAD_CHARS:
         return cands[0][1]
     if title:
-        tc = _candidates(title.replace("\u00a0", " "))
+        tc = _candidates(_INVISIBLE_RE.sub("", title).replace("\u00a0", " "))
         if tc:
             return tc[0][1]
     return cands[0][1] if cands else None
@@ -280,6 +284,9 @@ def parse_published_at(value) -> dt.date | None:
         except ValueError:
             return None
     if ts.tzinfo is not None:
-        ts = ts.astimezone(dt.UTC)
+        try:
+            ts = ts.astimezone(dt.UTC)
+        except OverflowError:  # "0001-01-01T00:00:00+05:00": an instant before year 1 (or after 9999) in UTC
+            return None
     d = ts.date()
     return d if _MIN_YEAR <= d.year <= _MAX_YEAR else None

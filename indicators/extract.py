@@ -26,7 +26,7 @@ from .reference import CUE, PERSON, TARGET, Target, find_outlet, load_target, me
 from .rules import _Doc, _sentence_signals, _sig_id, _tension
 from .signals import sentence_signals
 from .stage import analyse
-from .text import fold
+from .text import Visible, fold
 
 # The extractor's frames are the raw tables without the warehouse's published_date on signals (the warehouse
 # sets it from the stored document); declared once in core.schemas
@@ -95,21 +95,27 @@ class _Work:
     sigs: list = field(default_factory=list)
     force: bool = False
     is_title: bool = False
+    vis: Visible | None = None  # the text as given when invisible characters were removed before matching
 
 
 def _analyse(target: Target, doc_id: str, text: str, title: str | None, publisher: dict | None,
              rules_only: bool) -> list[_Work]:
-    """The document's work item, and its title's when the title is not repeated at the top of the text."""
-    text = text or ""
+    """The document's work item, and its title's when the title is not repeated at the top of the text.
+
+    Zero-width and bidi characters are removed before anything is matched ("Казах\\u200bстан" names the target,
+    "Gurul\\u202eyov" is Gurulyov); ``_finish`` maps the signals' offsets and sentences back to the text as given."""
+    vis = Visible(text or "")
+    text = vis.text
     out = []
     d, mentioned = prepare(target, doc_id, text, publisher)
-    w = _Work(doc_id, d, mentioned, publisher)
+    w = _Work(doc_id, d, mentioned, publisher, vis=vis if vis.changed else None)
     if d is not None and rules_only:
         w.sigs, w.force = _rule_signals(d, publisher), d.force
     elif d is not None:
         w.cands = analyse(d, publisher)
     out.append(w)
-    if title and title.strip() and fold(title.strip())[:60] not in fold(text[:len(title) + 400]):
+    shown = Visible(title).text if title else title
+    if shown and shown.strip() and fold(shown.strip())[:60] not in fold(text[:len(shown) + 400]):
         tw = _analyse(target, doc_id, title, None, publisher, rules_only)[0]
         tw.is_title = True
         out.append(tw)
@@ -147,6 +153,8 @@ def _finish(works: list[_Work]) -> tuple[list[dict], bool, bool]:
     """Signals of one document's work items (title signals without offsets), mentioned, force."""
     sigs: list[dict] = []
     for w in works:
+        if w.vis is not None:
+            _to_original(w.vis, w.sigs)
         if w.is_title:
             for s in w.sigs:
                 s["char_start"] = s["char_end"] = s["sentence_index"] = None
@@ -157,6 +165,17 @@ def _finish(works: list[_Work]) -> tuple[list[dict], bool, bool]:
     # the same sentence can yield the same signal twice: one row per signal id
     sigs = list({s["signal_id"]: s for s in sigs}.values())
     return sigs, any(w.mentioned for w in works), any(w.force for w in works)
+
+
+def _to_original(vis: Visible, sigs: list[dict]) -> None:
+    """Offsets and sentences of signals found in ``vis.text`` moved to the text as given (``vis.original``)."""
+    done: set[int] = set()
+    for s in sigs:
+        if id(s) in done or s.get("char_start") is None:
+            continue
+        done.add(id(s))
+        a, b = vis.span(s["char_start"], s["char_end"])
+        s["char_start"], s["char_end"], s["sentence"] = a, b, vis.original[a:b]
 
 
 def extract_one(target: Target, doc_id: str, text: str, title: str | None = None,

@@ -21,6 +21,8 @@ over the raw text column, built from the target's anchor keys:
   only has to be cheap and never miss;
 * keys matched case-sensitively by the extractor (short upper-case aliases such as «РК») are
   matched on their original spelling only.
+* a text holding a zero-width or bidi character (``text.INVISIBLE_CHARS``) passes whatever it says:
+  the exact path removes those characters before matching ("Каза\\u200bхстан"), which no literal follows.
 
 Everything is taken from the loaded ``Target``: nothing here names a country, so a target config
 such as ``am.yaml`` gets its own gate.
@@ -43,7 +45,7 @@ import polars as pl
 
 from . import doc_meta
 from .reference import Target
-from .text import fold
+from .text import INVISIBLE_CHARS, fold
 
 __all__ = ["candidate_mask", "document_language", "document_languages", "gate_keys", "gate_regex", "passes"]
 
@@ -177,7 +179,9 @@ def gate_regex(target: Target) -> str:
     if hit is not None and hit[0] is target.anchor:
         return hit[1]
     fk, ex = gate_keys(target)
-    rx = _regex_for(tuple(fk), tuple(ex))
+    # a text with zero-width or bidi characters passes: the exact path removes them before matching
+    # ("Казах\u200bстан"), which no literal here could follow
+    rx = _regex_for(tuple(fk), tuple(ex)) + "|[" + "".join(_lit(c) for c in INVISIBLE_CHARS) + "]"
     _REGEX_BY_TARGET[id(target)] = (target.anchor, rx)
     return rx
 

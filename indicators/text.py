@@ -39,6 +39,63 @@ def fold(s: str) -> str:
     return _FOLD_RE.sub(_fold_sub, low)
 
 
+# Invisible format characters: soft hyphen, Arabic letter mark, Mongolian vowel separator, zero-width space,
+# non-joiner and joiner, left-to-right and right-to-left marks, bidi embeddings and overrides (U+202A-U+202E),
+# word joiner and invisible operators (U+2060-U+2064), bidi isolates (U+2066-U+2069) and the BOM / zero-width
+# no-break space. Inside a word they hide it from any matcher ("Казах\u200bстан"); the extractor removes them
+# before matching (``Visible``) and maps offsets back to the original text.
+INVISIBLE_CHARS = ("\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                   "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff")
+_INVISIBLE_RUN = re.compile("[" + INVISIBLE_CHARS + "]+")
+
+
+class Visible:
+    """A text without its invisible characters, and the way back to the original's offsets.
+
+    ``Visible(original).text`` is what the extractor matches and splits ("Казах\\u200bстан" becomes
+    "Казахстан"); ``span(a, b)`` turns a span of that text into the span of the original that shows the same
+    characters (invisible ones inside it included, none at its ends), so an emitted sentence is the original's
+    text and its offsets point into the original. A text without invisible characters costs one regex search.
+    """
+
+    __slots__ = ("_orig_starts", "_starts", "original", "text")
+
+    def __init__(self, original: str):
+        self.original = original
+        starts, orig_starts, pieces = [0], [0], []
+        pos = 0
+        for m in _INVISIBLE_RUN.finditer(original):
+            pieces.append(original[pos:m.start()])
+            pos = m.end()
+            starts.append(starts[-1] + len(pieces[-1]))
+            orig_starts.append(pos)
+        if not pieces:
+            self.text = original
+            self._starts = self._orig_starts = None
+            return
+        pieces.append(original[pos:])
+        self.text = "".join(pieces)
+        self._starts, self._orig_starts = starts, orig_starts  # the k-th visible run begins at these offsets
+
+    @property
+    def changed(self) -> bool:
+        return self._starts is not None
+
+    def _pos(self, i: int) -> int:
+        """Offset in the original of the visible character at ``i``."""
+        k = bisect.bisect_right(self._starts, i) - 1
+        return self._orig_starts[k] + (i - self._starts[k])
+
+    def span(self, a: int, b: int) -> tuple[int, int]:
+        """The original's span of visible span [a, b)."""
+        if self._starts is None:
+            return a, b
+        if b <= a:
+            p = self._pos(a) if a < len(self.text) else len(self.original)
+            return p, p
+        return self._pos(a), self._pos(b - 1) + 1
+
+
 _OPEN_Q = set("“«„")
 _CLOSE_Q = set("”»")
 _TERM = set(".!?…")
