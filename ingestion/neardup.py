@@ -25,6 +25,10 @@ MIN_WORDS = 25
 # shingles), below 1e-10 from 80 on. tests/unit/ingestion/test_neardup.py counts pairs found and missed.
 SAMPLE_MOD = 4
 PREFILTER_SHARE, PREFILTER_MIN = 0.5, 12
+# Of the texts sharing a sampled shingle, only the earliest MAX_POSTING are candidates: a shingle that common is
+# boilerplate ("subscribe to our channel") or a wire story republished many times, whose original is among the
+# earliest (the index holds texts in date order). This bounds the work per text whatever the day's volume.
+MAX_POSTING = 100
 
 
 def shingles(text: str, k: int = SHINGLE_WORDS) -> frozenset[int]:
@@ -95,7 +99,7 @@ class NearDuplicateIndex:
         hits: Counter = Counter()
         by_id: dict[int, Entry] = {}
         for h in mine:
-            for e in self._index.get(h, ()):
+            for e in self._index.get(h, ())[:MAX_POSTING]:
                 hits[id(e)] += 1
                 by_id[id(e)] = e
         # A copy shares about 80% of the shorter text's sampled shingles or more; texts sharing under half of
