@@ -240,8 +240,11 @@ def fragment_text(fragment: str | None) -> str:
     if not fragment:
         return ""
     p = _TextParser()
-    p.feed(fragment)
-    p.close()
+    try:
+        p.feed(fragment)
+        p.close()
+    except (AssertionError, ValueError):  # html.parser gives up on some marked sections: keep what it read
+        pass
     lines = (_SPACES.sub(" ", line).strip() for line in "".join(p.parts).splitlines())
     return "\n".join(line for line in lines if line)
 
@@ -268,9 +271,11 @@ def _iso_utc(st) -> str | None:
     if not st:
         return None
     try:
-        return datetime.fromtimestamp(calendar.timegm(st), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        when = datetime.fromtimestamp(calendar.timegm(st), UTC)
     except (OverflowError, ValueError, TypeError):
         return None
+    # a misread date ("Apr2024" read as the year 500) is no date at all, rather than a non-ISO string
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ") if 1000 <= when.year <= 9999 else None
 
 
 def looks_like_feed(result: FetchResult) -> bool:
@@ -302,7 +307,12 @@ def parse_feed(result: FetchResult, source_id: str) -> list[FeedItem] | Reject:
         # Entities in a feed are an attack (expansion bombs, external files), never content: refuse it whole.
         return Reject(source_id, result.url, "parse", "feed declares XML entities in a DOCTYPE (refused)",
                       payload=head[:MAX_REJECT_PAYLOAD])
-    parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False)
+    try:
+        parsed = feedparser.parse(body, response_headers=headers, sanitize_html=False)
+    except (ValueError, AssertionError, KeyError, LookupError, UnicodeError) as e:
+        # feedparser and its sgml fallback raise on some broken bytes; that is this feed's reject, not the source's
+        return Reject(source_id, result.url, "parse", f"not a feed: the parser failed ({type(e).__name__}: "
+                      f"{_SPACES.sub(' ', str(e)).strip()[:160]})", payload=head[:MAX_REJECT_PAYLOAD])
     if not parsed.entries:
         if parsed.bozo:
             exc = parsed.get("bozo_exception")
