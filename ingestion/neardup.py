@@ -28,7 +28,7 @@ PREFILTER_SHARE, PREFILTER_MIN = 0.5, 12
 # Of the texts sharing a sampled shingle, only the earliest MAX_POSTING are candidates: a shingle that common is
 # boilerplate ("subscribe to our channel") or a wire story republished many times, whose original is among the
 # earliest (the index holds texts in date order). This bounds the work per text whatever the day's volume.
-MAX_POSTING = 100
+MAX_POSTING = 20
 
 
 def shingles(text: str, k: int = SHINGLE_WORDS) -> frozenset[int]:
@@ -77,17 +77,20 @@ class NearDuplicateIndex:
     def __init__(self) -> None:
         self.entries: list[Entry] = []
         self._index: dict[int, list[Entry]] = {}
+        self._oldest: date | None = None
 
     def add(self, entry: Entry) -> None:
         self.entries.append(entry)
+        if self._oldest is None or entry.published_date < self._oldest:
+            self._oldest = entry.published_date
         for h in sampled(entry.shingles):
             self._index.setdefault(h, []).append(entry)
 
     def keep_from(self, first: date) -> None:
         """Forget the documents published before `first` (the index is rebuilt: days leave in bulk)."""
-        if any(e.published_date < first for e in self.entries):
+        if self._oldest is not None and self._oldest < first:
             kept = [e for e in self.entries if e.published_date >= first]
-            self.entries, self._index = [], {}
+            self.entries, self._index, self._oldest = [], {}, None
             for e in kept:
                 self.add(e)
 
