@@ -1,0 +1,72 @@
+"""Ingestion at growing volume: the synthetic documents of bench/generate.py, dated over a fixed span of days,
+through `georisk ingest --from` into a fresh home each; wall time and peak memory per size.
+
+Benchmarks only: the corpus is generated, never mixed into real data.
+
+    .venv/bin/python -m bench.ingest_scale 2500 5000 10000 20000     # --days 30 (default)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.generate import Generator
+
+GEORISK = str(Path(sys.executable).parent / "georisk")
+
+
+def write_dated(n: int, out: Path, days: int, first: dt.date = dt.date(2024, 3, 1), seed: int = 42) -> Path:
+    """n documents as contract-shaped JSON Lines, each dated on one of `days` days from `first` (deterministic)."""
+    g, r = Generator(seed), random.Random(seed + 1)
+    with open(out, "w", encoding="utf-8") as f:
+        for i in range(n):
+            d = g.document(i)
+            d.pop("_target", None)
+            d["id"] = d.pop("doc_id")
+            d["published_at"] = f"{first + dt.timedelta(days=r.randrange(days))}T10:00:00Z"
+            f.write(json.dumps(d, ensure_ascii=False) + "\n")
+    return out
+
+
+def run(sizes: list[int], days: int) -> list[dict]:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="georisk-ingest-bench-") as tmp:
+        for n in sizes:
+            src = write_dated(n, Path(tmp) / f"docs_{n}.jsonl", days)
+            home = Path(tmp) / f"home_{n}"
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            t0 = time.perf_counter()
+            proc = subprocess.run([GEORISK, "ingest", "--from", str(src)], capture_output=True, text=True,
+                                  env={"GEORISK_HOME": str(home), "PATH": str(Path(sys.executable).parent)})
+            seconds = time.perf_counter() - t0
+            if proc.returncode != 0:
+                raise SystemExit(f"georisk ingest failed at {n} documents: {proc.stderr.strip().splitlines()[-1]}")
+            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            rows.append({"documents": n, "days": days, "seconds": round(seconds, 1),
+                         "docs_per_s": round(n / seconds), "peak_mb_at_least": round(max(peak, before) / 1024)})
+            print(f"{n:>8} documents over {days} days: {seconds:7.1f} s  {n / seconds:7.0f} docs/s", flush=True)
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("sizes", nargs="*", type=int, default=[2500, 5000, 10000, 20000])
+    ap.add_argument("--days", type=int, default=30)
+    ap.add_argument("--json", type=Path, help="also write the rows here")
+    args = ap.parse_args()
+    rows = run(args.sizes, args.days)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
