@@ -585,11 +585,16 @@ def keeps_everything(items: list[FeedItem], out: list[Document | Reject], day: d
     end = last or day
     if end is not None and any((d := it.published_date()) is not None and d > end for it in items):
         return False
-    return not any(isinstance(o, Reject) and o.stage in RETRY_STAGES for o in out)
+    return not has_fault(out)
+
+
+def has_fault(out: list[Document | Reject]) -> bool:
+    """Whether a page of this answer failed with a fault (RETRY_STAGES) that the next full fetch should retry."""
+    return any(isinstance(o, Reject) and o.stage in RETRY_STAGES for o in out)
 
 
 __all__ = [
-    "FEED_ACCEPT", "HTML_ACCEPT", "RETRY_STAGES", "FeedItem", "Publisher", "adapter_reject", "clean_text", "clean_title",
-    "collect_feed", "error_page_reason", "fetch_feed", "fetch_reject", "forget_validators", "with_warning", "fragment_text", "in_window", "item_document",
+    "FEED_ACCEPT", "HTML_ACCEPT", "FeedItem", "Publisher", "adapter_reject", "clean_text", "clean_title",
+    "collect_feed", "error_page_reason", "fetch_feed", "fetch_reject", "forget_validators", "has_fault", "with_warning", "fragment_text", "in_window", "item_document",
     "items_documents", "keeps_everything", "looks_like_feed", "page_document", "parse_feed", "publisher_of", "host_allowed",
 ]

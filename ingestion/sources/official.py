@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin
 
 from ..fetch_api import Fetcher, FetchResult
-from ..models import NO_BACKLOG, RETRY_STAGES, Backlog, Document, Reject
+from ..models import NO_BACKLOG, Backlog, Document, Reject
 from .config import SourceConfig, SourcesConfig
 from .feeds import (
     MAX_REJECT_PAYLOAD,
@@ -21,6 +21,7 @@ from .feeds import (
     error_page_reason,
     fetch_feed,
     forget_validators,
+    has_fault,
     in_window,
     items_documents,
     keeps_everything,
@@ -107,7 +108,7 @@ def _from_listing(source: SourceConfig, res: FetchResult, day: date | None, fetc
                 later = True
             continue
         out.append(doc)
-    if later or any(isinstance(o, Reject) and o.stage in RETRY_STAGES for o in out):
+    if later or has_fault(out):
         forget_validators(fetcher, source.url)
     if skipped and notes is not None:
         notes.append(f"{source.id}: {skipped} statements on the listing page are dated on other days")

@@ -24,15 +24,21 @@ def test_the_dbt_resource_points_target_logs_and_profile_at_its_home(tmp_path):
         assert target != dbt.invocation_target_path()  # one folder per invocation
 
 
+def _home_with_old_invocations(tmp_path, n: int):
+    """A home whose dbt target holds `n` invocation folders old-0 .. old-{n-1}, oldest first."""
+    home = Home(tmp_path / "h").ensure()
+    root = home.root / "dbt" / "target"
+    for i in range(n):
+        (root / f"old-{i}").mkdir(parents=True)
+        os.utime(root / f"old-{i}", (1_000_000 + i, 1_000_000 + i))
+    return home, root
+
+
 @pytest.mark.slow
 def test_a_real_dbt_invocation_writes_only_under_its_home_and_makes_room_for_itself(tmp_path):
     from orchestration.resources import KEEP_DBT_INVOCATIONS, build_resources
 
-    home = Home(tmp_path / "h").ensure()
-    root = home.root / "dbt" / "target"
-    for i in range(KEEP_DBT_INVOCATIONS + 1):
-        (root / f"old-{i}").mkdir(parents=True)
-        os.utime(root / f"old-{i}", (1_000_000 + i, 1_000_000 + i))
+    home, root = _home_with_old_invocations(tmp_path, KEEP_DBT_INVOCATIONS + 1)
     invocation = build_resources(home)["dbt"].cli(["parse", "--quiet"]).wait()
     assert invocation.is_successful()
     assert invocation.target_path.parent == root
@@ -50,11 +56,7 @@ def test_a_home_keeps_only_its_latest_dbt_invocations(tmp_path):
     from georisk.runner import clean_dbt_run_dirs
     from orchestration.resources import KEEP_DBT_INVOCATIONS
 
-    home = Home(tmp_path / "h").ensure()
-    root = home.root / "dbt" / "target"
-    for i in range(KEEP_DBT_INVOCATIONS + 3):
-        (root / f"old-{i}").mkdir(parents=True)
-        os.utime(root / f"old-{i}", (1_000_000 + i, 1_000_000 + i))
+    home, root = _home_with_old_invocations(tmp_path, KEEP_DBT_INVOCATIONS + 3)
     clean_dbt_run_dirs(home)
     assert sorted(p.name for p in root.iterdir()) == [f"old-{i}" for i in range(3, KEEP_DBT_INVOCATIONS + 3)]
 
