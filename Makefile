@@ -41,7 +41,7 @@ test: setup
 
 ui: setup
 	@mkdir -p $(GEORISK_HOME)/dagster
-	@test -f $(GEORISK_HOME)/dagster/dagster.yaml || $(VENV)/bin/python -c "from georisk.runner import prepare_dagster_home; from core.settings import home; prepare_dagster_home(home())"
+	@$(VENV)/bin/python -c "from georisk.runner import prepare_dagster_home; from core.settings import home; prepare_dagster_home(home())"
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH DAGSTER_HOME=$(GEORISK_HOME)/dagster $(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 # The learned extraction stages, from the annotated corpus in training/corpus (deterministic: same data, same

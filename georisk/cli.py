@@ -122,7 +122,7 @@ def materialize(
     to_day: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
 ):
     """Run the Dagster asset graph (ingest, extract, dbt, feed, publish) for the days with documents."""
-    from orchestration.partitions import day_ranges
+    from orchestration.partitions import covering_range
 
     from .runner import days_with_documents, run_daily_job
 
@@ -132,17 +132,15 @@ def materialize(
         raise GeoriskError("give both --from and --to, or neither (then: every day with documents)")
     if first is not None and last < first:
         raise GeoriskError(f"--to {last} is before --from {first}")
-    if first is not None:
-        ranges = [(first, last)]
-    else:
-        ranges = day_ranges(days_with_documents(h))
-        if not ranges:
+    if first is None:
+        span = covering_range(days_with_documents(h))
+        if span is None:
             raise GeoriskError(f"no documents in {h.warehouse} or {h.inbox}; run `georisk ingest --from PATH` first")
-    for lo, hi in ranges:
-        with err.status(f"Materialising {lo} .. {hi}") as status:
-            result = run_daily_job(h, lo, hi, report=lambda msg, lo=lo, hi=hi: status.update(f"{lo} .. {hi}: {msg}"))
-            done = sum(e.event_type_value == "STEP_SUCCESS" for e in result.all_events)
-        out.print(f"materialised {lo} .. {hi} in one run ({done} steps, run {result.run_id[:8]})", highlight=False)
+        first, last = span
+    with err.status(f"Materialising {first} .. {last}") as status:
+        result = run_daily_job(h, first, last, report=lambda msg: status.update(f"{first} .. {last}: {msg}"))
+        done = sum(e.event_type_value == "STEP_SUCCESS" for e in result.all_events)
+    out.print(f"materialised {first} .. {last} in one run ({done} steps, run {result.run_id[:8]})", highlight=False)
     out.print(f"published {h.published}", highlight=False)
 
 

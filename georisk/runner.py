@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import shutil
@@ -17,22 +18,50 @@ from core.errors import GeoriskError
 from core.settings import DBT_PROJECT_DIR, Home
 
 DAGSTER_YAML = """\
-# Written by georisk. Run history and event logs persist here.
+# Written by georisk (rewritten when georisk's settings change). Run history and event logs persist here.
 telemetry:
   enabled: false
 concurrency:
   pools:
     # Every DuckDB-writing asset is in the pool "duckdb_writer": one at a time across all runs.
     default_limit: 1
+# Dagster's default SQLite storage in its default folders, with an event log that writes a run's per-day events in
+# batches (orchestration/event_log.py): a run over years of days would otherwise spend minutes on bookkeeping.
+run_storage:
+  module: dagster._core.storage.runs
+  class: SqliteRunStorage
+  config:
+    base_dir: {history}
+event_log_storage:
+  module: orchestration.event_log
+  class: BatchedSqliteEventLogStorage
+  config:
+    base_dir: {runs}
+schedule_storage:
+  module: dagster._core.storage.schedules
+  class: SqliteScheduleStorage
+  config:
+    base_dir: {schedules}
 """
+_WRITTEN_BY = "# Written by georisk"
 
 
 def prepare_dagster_home(home: Home) -> Path:
-    """DAGSTER_HOME under GEORISK_HOME, with its dagster.yaml (the instance is opened from it by path)."""
+    """DAGSTER_HOME under GEORISK_HOME, with its dagster.yaml (the instance is opened from it by path). A file
+    georisk wrote earlier is brought up to date; one written by the operator is left alone."""
     home.ensure()
     cfg = home.dagster_home / "dagster.yaml"
-    if not cfg.exists():
-        cfg.write_text(DAGSTER_YAML, encoding="utf-8")
+    root = home.dagster_home.resolve()
+    for folder in (root / "history" / "runs", root / "schedules"):  # Dagster's SQLite storages expect them
+        folder.mkdir(parents=True, exist_ok=True)
+    text = DAGSTER_YAML.format(history=json.dumps(str(root / "history")),
+                               runs=json.dumps(str(root / "history" / "runs")),
+                               schedules=json.dumps(str(root / "schedules")))
+    old = cfg.read_text(encoding="utf-8") if cfg.exists() else None
+    if old is None or (old.startswith(_WRITTEN_BY) and old != text):
+        tmp = cfg.with_suffix(".yaml.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(cfg)
     return home.dagster_home
 
 

@@ -26,6 +26,12 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(DDL)
 
 
+def _keys(values: Iterable[str]) -> pl.DataFrame:
+    """A list of keys as a one-column frame (`v`) for DuckDB to scan: a Python list passed as a parameter is
+    converted one element at a time, with a failed import per element (3.8 s for 30,000 ids, against 0.01 s)."""
+    return pl.DataFrame({"v": list(values)}, schema={"v": pl.Utf8})
+
+
 @dataclass
 class StoreResult:
     stored: int = 0
@@ -92,7 +98,8 @@ def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], va
     con.execute("begin transaction")
     try:
         if to_update:
-            con.execute("delete from raw.documents where doc_id in (select unnest(?))", [[d.doc_id for d in to_update]])
+            updated = _keys(d.doc_id for d in to_update)  # noqa: F841 - read by DuckDB's replacement scan
+            con.execute("delete from raw.documents where doc_id in (select v from updated)")
         new = to_insert + to_update
         if new:
             frame = _documents_frame(new)  # noqa: F841 - read by DuckDB's replacement scan below
@@ -103,14 +110,16 @@ def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], va
         places = sorted({p for d in new for p in (d.source_path, d.url) if p}
                         | {r.source_path for r in rejects if r.stage not in RETRY_STAGES and r.source_path})
         if places:
-            con.execute("delete from raw.rejects where stage in (select unnest(?)) and source_path in (select unnest(?))",
-                        [sorted(RETRY_STAGES), places])
+            place_keys = _keys(places)  # noqa: F841
+            con.execute("delete from raw.rejects where stage in (select unnest(?)) and source_path in "
+                        "(select v from place_keys)", [sorted(RETRY_STAGES)])
         if rejects:
             rframe = _rejects_frame(rejects)  # noqa: F841
             con.execute("insert into raw.rejects select * from rframe on conflict do nothing")
         forgotten = sorted(getattr(validators, "forgotten", ()))
         if forgotten:
-            con.execute("delete from raw.http_validators where url in (select unnest(?))", [forgotten])
+            forgotten_keys = _keys(forgotten)  # noqa: F841
+            con.execute("delete from raw.http_validators where url in (select v from forgotten_keys)")
         pairs = dict(getattr(validators, "_data", validators) or {})
         if hasattr(validators, "updated"):
             pairs = {u: v for u, v in pairs.items() if u in validators.updated}
@@ -132,11 +141,10 @@ def _classify(con, docs: list[Document], result: StoreResult
     ids = [d.doc_id for d in docs]
     hashes = [d.content_hash for d in docs]
     urls = [d.url for d in docs if d.url]
+    id_keys, hash_keys, url_keys = _keys(ids), _keys(hashes), _keys(urls)  # noqa: F841
     known = con.execute(
-        "select doc_id, content_hash, url from raw.documents "
-        "where doc_id in (select unnest(?)) or content_hash in (select unnest(?)) or url in (select unnest(?))",
-        [ids, hashes, urls or [""]],
-    ).fetchall()
+        "select doc_id, content_hash, url from raw.documents where doc_id in (select v from id_keys) "
+        "or content_hash in (select v from hash_keys) or url in (select v from url_keys)").fetchall()
     by_id = {r[0]: r[1] for r in known}
     seen_hash = {r[1] for r in known}
     seen_url = {r[2]: r[0] for r in known if r[2]}

@@ -19,7 +19,7 @@ from dagster import (
 from core.settings import Settings
 from ingestion.collect import dates_in_files, drop_folder_changes
 
-from .partitions import day_ranges, partition_range_tags
+from .partitions import covering_range, partition_range_tags
 from .resources import GeoriskHome
 
 SCHEDULE_HOUR_UTC = Settings.current().schedule_hour_utc
@@ -46,14 +46,13 @@ def build_automation(daily_pipeline):
         changed, fingerprints = drop_folder_changes(georisk_home.paths.inbox, json.loads(context.cursor or "{}"))
         if not changed:
             return SkipReason("no new or changed files in the drop folder")
-        days = dates_in_files(changed)
-        requests = [
-            RunRequest(run_key=drop_run_key(first, last, fingerprints),
-                       tags={**partition_range_tags(first, last), "georisk/trigger": "drop_folder"})
-            for first, last in day_ranges(days)
-        ]
+        span = covering_range(dates_in_files(changed))
         context.update_cursor(json.dumps(fingerprints, sort_keys=True))
-        return requests or SkipReason(f"{len(changed)} changed files held no documents")
+        if span is None:
+            return SkipReason(f"{len(changed)} changed files held no documents")
+        first, last = span
+        return RunRequest(run_key=drop_run_key(first, last, fingerprints),
+                          tags={**partition_range_tags(first, last), "georisk/trigger": "drop_folder"})
 
     # Yesterday's index partition should exist by mid-morning (UTC); a warning otherwise.
     freshness = build_time_partition_freshness_checks(

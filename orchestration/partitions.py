@@ -38,17 +38,8 @@ def dbt_vars(first: date, last: date, as_of: datetime) -> dict[str, str]:
             "as_of": as_of.replace(microsecond=0).isoformat(sep=" ")}
 
 
-# Days with documents closer than this are run together (the days between cost little); farther apart, they
-# get a run each, so that a few stray old documents do not make one run span years of empty partitions.
-MAX_GAP_DAYS = 14
-
-
-def day_ranges(days: list[date], max_gap: int = MAX_GAP_DAYS) -> list[tuple[date, date]]:
-    """Sorted days grouped into ranges whose neighbours are at most `max_gap` days apart."""
-    ranges: list[tuple[date, date]] = []
-    for d in sorted(set(days)):
-        if ranges and (d - ranges[-1][1]).days <= max_gap:
-            ranges[-1] = (ranges[-1][0], d)
-        else:
-            ranges.append((d, d))
-    return ranges
+def covering_range(days: list[date]) -> tuple[date, date] | None:
+    """The one range of days a run covers for these days: from the first to the last, however far apart. One
+    run over years of days costs about what a run over one day does (the event log writes a run's per-day
+    events in batches, orchestration/event_log.py), where one run per cluster of days took minutes each."""
+    return (min(days), max(days)) if days else None

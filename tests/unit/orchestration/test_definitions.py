@@ -45,15 +45,14 @@ def test_partition_range_tags():
     }
 
 
-def test_day_ranges_group_nearby_days_and_split_distant_ones():
-    from orchestration.partitions import day_ranges
+def test_covering_range_spans_the_first_to_the_last_day_however_far_apart():
+    from orchestration.partitions import covering_range
 
     d = date.fromisoformat
-    days = [d("2024-04-08"), d("2024-04-06"), d("2024-04-07"), d("2024-04-20"), d("2023-11-08"), d("2026-11-21")]
-    assert day_ranges(days, max_gap=14) == [
-        (d("2023-11-08"), d("2023-11-08")), (d("2024-04-06"), d("2024-04-20")), (d("2026-11-21"), d("2026-11-21"))]
-    assert day_ranges([], max_gap=14) == []
-    assert day_ranges(days, max_gap=0) == [(x, x) for x in sorted(days)]
+    days = [d("2024-04-08"), d("2024-04-06"), d("2023-11-08"), d("2026-11-21"), d("2024-04-06")]
+    assert covering_range(days) == (d("2023-11-08"), d("2026-11-21"))
+    assert covering_range([d("2024-04-06")]) == (d("2024-04-06"), d("2024-04-06"))
+    assert covering_range([]) is None
 
 
 def test_dbt_vars_carry_the_window_and_a_utc_as_of():
