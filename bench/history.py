@@ -25,25 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.generate import Generator
+from bench.ingest_scale import write_documents
 
 GEORISK = str(Path(sys.executable).parent / "georisk")
 SPARSE_DOCS, SPARSE_FIRST, SPARSE_LAST = 43, dt.date(2021, 1, 1), dt.date(2025, 12, 31)
 DAY = dt.date(2025, 6, 1)  # the day the ratio's runs add, after the history
-
-
-def write_documents(path: Path, days: list[dt.date], seed: int, first_index: int = 0) -> int:
-    """One synthetic document per entry of `days` (a day may repeat), as contract-shaped JSON Lines."""
-    g = Generator(seed)
-    with open(path, "w", encoding="utf-8") as f:
-        for i, day in enumerate(days):
-            d = g.document(first_index + i)
-            d.pop("_target", None)
-            d["id"] = d.pop("doc_id")
-            d["url"] = d["url"].replace("/news/", f"/news/{day:%Y%m%d}/")
-            d["published_at"] = f"{day}T10:00:00Z"
-            f.write(json.dumps(d, ensure_ascii=False) + "\n")
-    return len(days)
 
 
 def georisk(home: Path, *args: str) -> dict:

@@ -24,17 +24,23 @@ from bench.generate import Generator
 GEORISK = str(Path(sys.executable).parent / "georisk")
 
 
-def write_dated(n: int, out: Path, days: int, first: dt.date = dt.date(2024, 3, 1), seed: int = 42) -> Path:
-    """n documents as contract-shaped JSON Lines, each dated on one of `days` days from `first` (deterministic)."""
-    g, r = Generator(seed), random.Random(seed + 1)
-    with open(out, "w", encoding="utf-8") as f:
-        for i in range(n):
-            d = g.document(i)
+def write_documents(path: Path, days: list[dt.date], seed: int, first_index: int = 0) -> Path:
+    """One synthetic document per entry of `days` (a day may repeat), dated on it, as contract-shaped JSON Lines."""
+    g = Generator(seed)
+    with open(path, "w", encoding="utf-8") as f:
+        for i, day in enumerate(days):
+            d = g.document(first_index + i)
             d.pop("_target", None)
             d["id"] = d.pop("doc_id")
-            d["published_at"] = f"{first + dt.timedelta(days=r.randrange(days))}T10:00:00Z"
+            d["published_at"] = f"{day}T10:00:00Z"
             f.write(json.dumps(d, ensure_ascii=False) + "\n")
-    return out
+    return path
+
+
+def write_dated(n: int, out: Path, days: int, first: dt.date = dt.date(2024, 3, 1), seed: int = 42) -> Path:
+    """n documents, each dated on one of `days` days from `first` (deterministic)."""
+    r = random.Random(seed + 1)
+    return write_documents(out, [first + dt.timedelta(days=r.randrange(days)) for _ in range(n)], seed)
 
 
 def run(sizes: list[int], days: int) -> list[dict]:

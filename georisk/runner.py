@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from core.atomic import atomic_write_text
 from core.errors import GeoriskError
 from core.settings import DBT_PROJECT_DIR, Home
 
@@ -59,9 +60,7 @@ def prepare_dagster_home(home: Home) -> Path:
                                schedules=json.dumps(str(root / "schedules")))
     old = cfg.read_text(encoding="utf-8") if cfg.exists() else None
     if old is None or (old.startswith(_WRITTEN_BY) and old != text):
-        tmp = cfg.with_suffix(".yaml.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(cfg)
+        atomic_write_text(cfg, text)
     return home.dagster_home
 
 
