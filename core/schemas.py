@@ -100,6 +100,15 @@ HTTP_VALIDATORS = Table("http_validators", "ETag and Last-Modified per URL, for 
        "request is sent only by a run for later days (an earlier or re-run window fetches in full)."),
 ))
 
+DROP_FILES = Table("drop_files", "The days each drop-folder file holds, so that a run reads only the files that "
+                   "can hold its days: without it every run would parse the whole folder, years of archives included.", (
+    _c("file_path", "varchar", "The file, relative to the drop folder.", primary_key=True),
+    _c("fingerprint", "varchar", "Size and modification time (size:mtime_ns) when it was read: another means read again.",
+       not_null=True),
+    _c("first_date", "date", "The earliest publication day of its documents (null: none)."),
+    _c("last_date", "date", "The latest publication day of its documents (null: none)."),
+))
+
 REJECTS = Table("rejects", "Files, lines and pages that could not become documents, with the stage and the reason.", (
     _c("reject_id", "varchar", "Stable id of the reject.", primary_key=True),
     _c("source", "varchar", "The source it came from.", not_null=True),
@@ -148,7 +157,7 @@ DOCUMENT_ASSESSMENTS = Table("document_assessments",
     _c("signal_count", "bigint", "Signals found in the document."),
 ))
 
-RAW_TABLES: tuple[Table, ...] = (DOCUMENTS, REJECTS, HTTP_VALIDATORS, SIGNALS, DOCUMENT_ASSESSMENTS)
+RAW_TABLES: tuple[Table, ...] = (DOCUMENTS, REJECTS, HTTP_VALIDATORS, DROP_FILES, SIGNALS, DOCUMENT_ASSESSMENTS)
 # dbt reads these; http_validators is the fetcher's own state
 DBT_SOURCES: tuple[Table, ...] = (DOCUMENTS, REJECTS, SIGNALS, DOCUMENT_ASSESSMENTS)
 

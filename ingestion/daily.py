@@ -18,7 +18,15 @@ from .http import MemoryValidatorStore, PoliteClient
 from .models import Document
 from .sources.collect import WINDOW_KINDS, SourceSummary, collect_day_report
 from .sources.config import SourcesConfig, load_config
-from .store import StoreResult, backlog, ensure_schema, load_validators, store
+from .store import (
+    StoreResult,
+    backlog,
+    ensure_schema,
+    load_drop_spans,
+    load_validators,
+    save_drop_spans,
+    store,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NETWORK_KINDS = frozenset({"rss", "official", "gdelt"})
@@ -63,7 +71,8 @@ def ingest_window(con: duckdb.DuckDBPyConnection, home_root: Path, first: date, 
     drop = next((s for s in config.enabled({"drop_folder"})), None)
     summaries: dict[str, SourceSummary] = {}
     if drop is not None:
-        dropped = collect_drop_folder(drop.resolved_path(home_root), first, last)
+        spans = load_drop_spans(con)
+        dropped = collect_drop_folder(drop.resolved_path(home_root), first, last, spans)
         for item in dropped:
             if isinstance(item, Document):
                 item.source_id = drop.id
@@ -88,4 +97,6 @@ def ingest_window(con: duckdb.DuckDBPyConnection, home_root: Path, first: date, 
                 total.failed = total.failed or summary.failed
                 total.seconds += summary.seconds
     result = store(con, items, validators=validators, kept_through=last)
+    if drop is not None:
+        save_drop_spans(con, spans)
     return IngestReport(result, summaries)

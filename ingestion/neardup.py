@@ -4,15 +4,23 @@ Two texts are near-duplicates when most of the shorter one's word 5-grams occur 
 come from an inverted index of a fixed sample of shingles (those whose hash is 0 modulo SAMPLE_MOD, the same
 sample for every text, so two copies share sampled shingles whenever they share many shingles), and only
 candidates are compared in full: the cost grows with the documents, not with their pairs. Candidates are limited
-to documents of nearby days in the same language."""
+to documents of nearby days in the same language.
+
+Shingles are 64-bit hashes computed with numpy from each word's CRC-32 (a polynomial over the five words, then a
+mixing step so that the sample does not follow a few bits of the words), held as sorted unique arrays: hashing a
+text and comparing two cost microseconds, not a Python object per shingle."""
 
 from __future__ import annotations
 
 import re
 import zlib
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain
+
+import numpy as np
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 SHINGLE_WORDS = 5
@@ -29,29 +37,48 @@ PREFILTER_SHARE, PREFILTER_MIN = 0.5, 12
 # boilerplate ("subscribe to our channel") or a wire story republished many times, whose original is among the
 # earliest (the index holds texts in date order). This bounds the work per text whatever the day's volume.
 MAX_POSTING = 20
+# Expired entries are dropped in bulk once they are this share of the index (and at least COMPACT_MIN of them).
+COMPACT_SHARE, COMPACT_MIN = 0.5, 1000
+
+Shingles = np.ndarray  # sorted unique uint64
+_EMPTY: Shingles = np.zeros(0, dtype=np.uint64)
+_MULT = np.uint64(0x100000001B3)
+_MIX1, _MIX2 = np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
+_S33 = np.uint64(33)
 
 
-def shingles(text: str, k: int = SHINGLE_WORDS) -> frozenset[int]:
+def shingles(text: str, k: int = SHINGLE_WORDS) -> Shingles:
     words = _WORD.findall(text.casefold())
     if len(words) < MIN_WORDS:
-        return frozenset()
-    return frozenset(zlib.crc32(" ".join(words[i:i + k]).encode("utf-8")) for i in range(len(words) - k + 1))
+        return _EMPTY
+    w = np.fromiter((zlib.crc32(x.encode("utf-8")) for x in words), dtype=np.uint64, count=len(words))
+    n = len(words) - k + 1
+    h = np.zeros(n, dtype=np.uint64)
+    for j in range(k):  # uint64 arithmetic wraps: a polynomial hash modulo 2^64
+        h = h * _MULT + w[j:j + n]
+    # the finaliser of MurmurHash3, so that every bit (the sample's included) depends on every word
+    h ^= h >> _S33
+    h *= _MIX1
+    h ^= h >> _S33
+    h *= _MIX2
+    h ^= h >> _S33
+    return np.unique(h)
 
 
-def containment(a: frozenset[int], b: frozenset[int]) -> float:
+def containment(a: Shingles, b: Shingles) -> float:
     """|a ∩ b| / min(|a|, |b|): 1.0 when the shorter text is wholly inside the longer one."""
-    if not a or not b:
+    if not len(a) or not len(b):
         return 0.0
     small, large = (a, b) if len(a) <= len(b) else (b, a)
-    return len(small & large) / len(small)
+    return np.intersect1d(small, large, assume_unique=True).size / len(small)
 
 
-def is_near_duplicate(a: frozenset[int], b: frozenset[int]) -> bool:
+def is_near_duplicate(a: Shingles, b: Shingles) -> bool:
     return containment(a, b) >= CONTAINMENT_THRESHOLD
 
 
-def sampled(sh: frozenset[int]) -> list[int]:
-    return [h for h in sh if h % SAMPLE_MOD == 0]
+def sampled(sh: Shingles) -> list[int]:
+    return sh[sh % SAMPLE_MOD == 0].tolist()
 
 
 @dataclass
@@ -59,12 +86,12 @@ class Entry:
     published_date: date
     doc_id: str
     language: str | None
-    shingles: frozenset[int]
+    shingles: Shingles
     near_duplicate_of: str | None
     n_sampled: int = 0
 
     def __post_init__(self) -> None:
-        self.n_sampled = len(sampled(self.shingles))
+        self.n_sampled = int(np.count_nonzero(self.shingles % SAMPLE_MOD == 0))
 
     @property
     def key(self) -> tuple[date, str]:
@@ -72,44 +99,63 @@ class Entry:
 
 
 class NearDuplicateIndex:
-    """Documents of a few consecutive days, indexed by sampled shingle, for finding what a text republishes."""
+    """Documents of a few consecutive days, indexed by sampled shingle, for finding what a text republishes.
+
+    Entries are added in date order, so the expired ones are always the first: forgetting a day moves a
+    boundary, and posting lists (ascending entry numbers) are read from it on."""
 
     def __init__(self) -> None:
         self.entries: list[Entry] = []
-        self._index: dict[int, list[Entry]] = {}
-        self._oldest: date | None = None
+        self._index: dict[int, list[int]] = {}
+        self._live = 0  # entries before this number have expired
 
     def add(self, entry: Entry) -> None:
+        if self.entries and entry.published_date < self.entries[-1].published_date:
+            raise ValueError(f"entries must come in date order: {entry.published_date} after "
+                             f"{self.entries[-1].published_date}")
+        n = len(self.entries)
         self.entries.append(entry)
-        if self._oldest is None or entry.published_date < self._oldest:
-            self._oldest = entry.published_date
+        index = self._index
         for h in sampled(entry.shingles):
-            self._index.setdefault(h, []).append(entry)
+            posting = index.get(h)
+            if posting is None:
+                index[h] = [n]
+            else:
+                posting.append(n)
 
     def keep_from(self, first: date) -> None:
-        """Forget the documents published before `first` (the index is rebuilt: days leave in bulk)."""
-        if self._oldest is not None and self._oldest < first:
-            kept = [e for e in self.entries if e.published_date >= first]
-            self.entries, self._index, self._oldest = [], {}, None
+        """Forget the documents published before `first`."""
+        entries, live = self.entries, self._live
+        while live < len(entries) and entries[live].published_date < first:
+            live += 1
+        self._live = live
+        if live >= COMPACT_MIN and live >= COMPACT_SHARE * len(entries):
+            kept = entries[live:]
+            self.entries, self._index, self._live = [], {}, 0
             for e in kept:
                 self.add(e)
 
-    def original_of(self, own: frozenset[int], language: str | None, key: tuple[date, str], max_days: int
+    def original_of(self, own: Shingles, language: str | None, key: tuple[date, str], max_days: int
                     ) -> Entry | None:
         """The earliest (date, id) document before `key`, in the language, at most `max_days` away, that the
         text republishes; None when there is none."""
         mine = sampled(own)
-        hits: Counter = Counter()
-        by_id: dict[int, Entry] = {}
-        for h in mine:
-            for e in self._index.get(h, ())[:MAX_POSTING]:
-                hits[id(e)] += 1
-                by_id[id(e)] = e
+        live, index = self._live, self._index
+
+        def candidates(posting: list[int]) -> list[int]:
+            start = bisect_left(posting, live) if posting[0] < live else 0
+            return posting[start:start + MAX_POSTING]
+
+        hits = Counter(chain.from_iterable(candidates(p) for p in map(index.get, mine) if p))
         # A copy shares about 80% of the shorter text's sampled shingles or more; texts sharing under half of
         # them (common phrases, boilerplate) are not compared in full. Small samples are always compared.
-        found = [by_id[i] for i, n in hits.items()
-                 if n >= PREFILTER_SHARE * min(len(mine), by_id[i].n_sampled) or min(len(mine), by_id[i].n_sampled)
-                 < PREFILTER_MIN]
+        entries = self.entries
+        found = []
+        for n, count in hits.items():
+            e = entries[n]
+            smaller = min(len(mine), e.n_sampled)
+            if count >= PREFILTER_SHARE * smaller or smaller < PREFILTER_MIN:
+                found.append(e)
         for e in sorted(found, key=lambda e: e.key):
             if e.language == language and e.key < key and abs((e.published_date - key[0]).days) <= max_days \
                     and is_near_duplicate(own, e.shingles):

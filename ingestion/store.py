@@ -9,14 +9,15 @@ from datetime import UTC, date, datetime, timedelta
 import duckdb
 import polars as pl
 
-from core.schemas import DOCUMENTS, HTTP_VALIDATORS, REJECTS
+from core.schemas import DOCUMENTS, DROP_FILES, HTTP_VALIDATORS, REJECTS
 
 from .canonical import stable_id
-from .files import date_reject
+from .collect import FileSpan
+from .files import date_reject, index_start
 from .models import RETRY_STAGES, Backlog, Document, Reject
 from .neardup import Entry, NearDuplicateIndex, shingles
 
-DDL = "create schema if not exists raw;\n" + "\n".join(t.ddl() for t in (DOCUMENTS, HTTP_VALIDATORS, REJECTS))
+DDL = "create schema if not exists raw;\n" + "\n".join(t.ddl() for t in (DOCUMENTS, HTTP_VALIDATORS, REJECTS, DROP_FILES))
 DOCUMENT_COLUMNS = DOCUMENTS.column_names
 # Candidates for near-duplicate links: documents this many days either side of the new one.
 NEAR_DUPLICATE_DAYS = 3
@@ -55,6 +56,28 @@ def load_validators(con: duckdb.DuckDBPyConnection, before: date | None = None
     return {u: (e, m) for u, e, m in rows}
 
 
+def load_drop_spans(con: duckdb.DuckDBPyConnection) -> dict[str, FileSpan]:
+    """The days each drop-folder file held when last read (collect.collect_drop_folder skips by them)."""
+    ensure_schema(con)
+    rows = con.execute("select file_path, fingerprint, first_date, last_date from raw.drop_files").fetchall()
+    return {p: FileSpan(fp, a, b) for p, fp, a, b in rows}
+
+
+def save_drop_spans(con: duckdb.DuckDBPyConnection, spans: dict[str, FileSpan]) -> None:
+    """Replace the recorded spans with `spans`. Written only after the documents were committed: a span lets a
+    run skip a file, so it must never describe documents that a crash kept out of the warehouse."""
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from raw.drop_files")
+        if spans:
+            con.executemany("insert into raw.drop_files values (?, ?, ?, ?)",
+                            [(p, s.fingerprint, s.first_date, s.last_date) for p, s in sorted(spans.items())])
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
 # A run for day D also reads the items of the BACKLOG_DAYS before D that feeds still show and the warehouse
 # lacks: what a day lost to a feed that could not be read, or to a run that did not happen, arrives late.
 BACKLOG_DAYS = 7
@@ -87,7 +110,8 @@ def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], va
     validators of the fetches that produced them (`validators`: a store with `_data` or a dict), so that a
     304 can only ever answer a page whose documents were committed."""
     # A date outside the index's range would stop or distort the run that covers it: a reject, from any source.
-    items = [(date_reject(i) or i) if isinstance(i, Document) else i for i in items]
+    start = index_start()
+    items = [(date_reject(i, start) or i) if isinstance(i, Document) else i for i in items]
     docs = [i for i in items if isinstance(i, Document)]
     rejects = [i for i in items if isinstance(i, Reject)]
     ensure_schema(con)

@@ -1,7 +1,15 @@
+{{ config(materialized='incremental', incremental_strategy='append', pre_hook="{{ delete_window_documents() }}") }}
 -- Documents as the index counts them: one per story (republished copies dropped) with the publisher's
 -- country and alignment, from the source config where ingestion set it, else from the outlet register.
+-- A table kept per window, not a view: resolving publishers takes a join on name, alias or domain that would
+-- otherwise be recomputed over the whole history by every model and test that reads it. Its first build (or
+-- a warehouse where it was a view) takes every day; later runs their window.
 with docs as (
-    select * from {{ ref('stg_documents') }} where not is_near_duplicate
+    select * from {{ ref('stg_documents') }}
+    where not is_near_duplicate
+    {%- if is_incremental() %}
+      and published_date between {{ window_start() }} and {{ window_end() }}
+    {%- endif %}
 ),
 outlets as (
     select

@@ -9,6 +9,7 @@ claims as (
     select signal_id, published_date, kind, sentence, speaker_name
     from {{ ref('int_signals_weighted') }}
     where kind in ('accusation', 'threat', 'hostile_mention')
+      and published_date between {{ window_start() }} - interval 60 days and {{ window_end() }}
 ),
 candidates as (
     select

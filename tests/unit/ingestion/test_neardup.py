@@ -45,7 +45,7 @@ def _corpus(seed: int = 7, stories: int = 120, copies: int = 80):
 
 def _brute_force(rows) -> dict[str, str | None]:
     """The decision by comparing every earlier document within the window (what the store did before)."""
-    done: list[tuple[date, str, frozenset, str | None]] = []
+    done: list[tuple[date, str, object, str | None]] = []
     links = {}
     for doc_id, day, text in sorted(rows, key=lambda r: (r[1], r[0])):
         own = shingles(text)
