@@ -19,34 +19,15 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from bench.ingest_scale import write_documents
+from bench.proc import georisk
 
-GEORISK = str(Path(sys.executable).parent / "georisk")
 SPARSE_DOCS, SPARSE_FIRST, SPARSE_LAST = 43, dt.date(2021, 1, 1), dt.date(2025, 12, 31)
 DAY = dt.date(2025, 6, 1)  # the day the ratio's runs add, after the history
-
-
-def georisk(home: Path, *args: str) -> dict:
-    """One `georisk` command in `home`: wall seconds and peak resident MB (of it and the processes it waited
-    for, such as dbt); one line and exit on failure."""
-    env = {"GEORISK_HOME": str(home), "PATH": str(Path(sys.executable).parent) + os.pathsep + "/usr/bin:/bin"}
-    with tempfile.TemporaryFile("w+") as out:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen([GEORISK, *args], env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage, not the sum of every child so far
-        seconds = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        lines = out.read().strip().splitlines()
-    if proc.returncode != 0:
-        raise SystemExit(f"georisk {' '.join(args)} failed in {home}: {lines[-1] if lines else 'no output'}")
-    return {"seconds": round(seconds, 1), "peak_mb": round(usage.ru_maxrss / 1024)}
 
 
 def sparse(tmp: Path, n: int = SPARSE_DOCS) -> dict:

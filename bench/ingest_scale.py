@@ -12,16 +12,11 @@ import argparse
 import datetime as dt
 import json
 import random
-import resource
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 from bench.generate import Generator
-
-GEORISK = str(Path(sys.executable).parent / "georisk")
+from bench.proc import georisk
 
 
 def write_documents(path: Path, days: list[dt.date], seed: int, first_index: int = 0) -> Path:
@@ -48,18 +43,13 @@ def run(sizes: list[int], days: int) -> list[dict]:
     with tempfile.TemporaryDirectory(prefix="georisk-ingest-bench-") as tmp:
         for n in sizes:
             src = write_dated(n, Path(tmp) / f"docs_{n}.jsonl", days)
-            home = Path(tmp) / f"home_{n}"
-            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            t0 = time.perf_counter()
-            proc = subprocess.run([GEORISK, "ingest", "--from", str(src)], capture_output=True, text=True,
-                                  env={"GEORISK_HOME": str(home), "PATH": str(Path(sys.executable).parent)})
-            seconds = time.perf_counter() - t0
-            if proc.returncode != 0:
-                raise SystemExit(f"georisk ingest failed at {n} documents: {proc.stderr.strip().splitlines()[-1]}")
-            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            rows.append({"documents": n, "days": days, "seconds": round(seconds, 1),
-                         "docs_per_s": round(n / seconds), "peak_mb_at_least": round(max(peak, before) / 1024)})
-            print(f"{n:>8} documents over {days} days: {seconds:7.1f} s  {n / seconds:7.0f} docs/s", flush=True)
+            input_mb = src.stat().st_size / 1e6
+            step = georisk(Path(tmp) / f"home_{n}", "ingest", "--from", str(src))
+            src.unlink()
+            rows.append({"documents": n, "days": days, "input_mb": round(input_mb, 1), **step,
+                         "docs_per_s": round(n / step["seconds"])})
+            print(f"{n:>8} documents over {days} days: {step['seconds']:7.1f} s  {n / step['seconds']:7.0f} docs/s"
+                  f"  peak {step['peak_mb']} MB", flush=True)
     return rows
 
 

@@ -78,19 +78,21 @@ def ingest(
     if day is not None:
         _ingest_day(h, _day(day, "--date"), network=not offline)
         return
+    from ingestion.bulk import store_in_batches
     from ingestion.files import read_path
-    from ingestion.models import Reject
-    from ingestion.store import store
 
     if not from_path.exists():
         raise GeoriskError(f"no such file or folder: {from_path}")
-    with err.status(f"Reading {from_path}"):
-        items = list(read_path(from_path, source="file"))
-    with duckdb.connect(str(h.warehouse)) as con:
-        result = store(con, items)
-    for r in (i for i in items if isinstance(i, Reject)):
+
+    def rejected(r) -> None:
         where = f"{r.source_path}:{r.line_number}" if r.line_number else r.source_path
         err.print(f"rejected {where} ({r.stage}): {r.reason}", markup=False, highlight=False)
+
+    with duckdb.connect(str(h.warehouse)) as con, err.status(f"Reading {from_path}") as status:
+        def progress(done: int, total: int) -> None:
+            status.update(f"Storing {from_path}: {done:,} of {total:,} documents")
+
+        result = store_in_batches(con, read_path(from_path, source="file"), progress=progress, on_reject=rejected)
     out.print(f"stored {result.stored}, updated {result.updated}, rejected {result.rejected}, "
               f"duplicates {result.duplicates}  ->  {h.warehouse}", highlight=False)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -30,18 +31,24 @@ def fingerprint(f: Path) -> str:
 
 def collect_drop_folder(folder: Path, first: date, last: date, spans: dict[str, FileSpan] | None = None
                         ) -> list[Document | Reject]:
+    """The items of iter_drop_folder as a list."""
+    return list(iter_drop_folder(folder, first, last, spans))
+
+
+def iter_drop_folder(folder: Path, first: date, last: date, spans: dict[str, FileSpan] | None = None
+                     ) -> Iterator[Document | Reject]:
     """Documents dated within [first, last] and every reject; documents of other days wait for their own run.
 
     With `spans` (file -> FileSpan, from earlier runs), a file unchanged since it was read whose documents all
     lie outside the window is not read again (its rejects were stored when it was): a day's run then costs
     the same whether the folder holds a month or years of archives. `spans` is updated in place to hold the
-    folder's files as they are now."""
+    folder's files as they are now, once the items have all been read."""
     if not folder.exists():
         if spans is not None:
             spans.clear()
-        return []
+        return
     known = dict(spans or {})
-    read: dict[str, tuple[str, list[date]]] = {}  # file -> (fingerprint, its documents' days), in reading order
+    read: dict[str, list] = {}  # file -> [fingerprint, first day, last day], in reading order
 
     def skip(rel: str, f: Path) -> bool:
         fp = fingerprint(f)
@@ -49,28 +56,27 @@ def collect_drop_folder(folder: Path, first: date, last: date, spans: dict[str, 
         if span is not None and span.fingerprint == fp and span.outside(first, last):
             return True
         known.pop(rel, None)
-        read[rel] = (fp, [])
+        read[rel] = [fp, None, None]
         return False
 
-    items = []
     for item in read_path(folder, source="drop_folder", skip=skip if spans is not None else None):
         # items come file by file; a document refused for its date counts too, since a later run may take it
         # (a day that was in the future, an earlier first day)
         day = item.published_date if isinstance(item, Document) else item.extra.get("published_date")
         if day is not None and read:
-            read[next(reversed(read))][1].append(day)
+            span = read[next(reversed(read))]
+            span[1] = day if span[1] is None else min(span[1], day)
+            span[2] = day if span[2] is None else max(span[2], day)
         if isinstance(item, Reject) or first <= item.published_date <= last:
-            items.append(item)
+            yield item
     if spans is not None:
         spans.clear()
         spans.update(known)
-        spans.update({rel: FileSpan(fp, min(days, default=None), max(days, default=None))
-                      for rel, (fp, days) in read.items()})
+        spans.update({rel: FileSpan(fp, a, b) for rel, (fp, a, b) in read.items()})
         # a file gone from the folder is forgotten
         present = {f.relative_to(folder).as_posix() for f in iter_files(folder)}
         for rel in set(spans) - present:
             del spans[rel]
-    return items
 
 
 def drop_folder_changes(folder: Path, seen: dict[str, str]) -> tuple[list[Path], dict[str, str]]:

@@ -3,19 +3,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import chain
 from pathlib import Path
 
 import duckdb
 
 from core.settings import Settings
 
-from .collect import collect_drop_folder
+from .bulk import store_in_batches
+from .collect import iter_drop_folder
 from .fetch_api import FetchError
 from .http import MemoryValidatorStore, PoliteClient
-from .models import Document
+from .models import Document, Reject
 from .sources.collect import WINDOW_KINDS, SourceSummary, collect_day_report
 from .sources.config import SourcesConfig, load_config
 from .store import (
@@ -25,7 +28,6 @@ from .store import (
     load_drop_spans,
     load_validators,
     save_drop_spans,
-    store,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -58,8 +60,9 @@ class IngestReport:
 def ingest_window(con: duckdb.DuckDBPyConnection, home_root: Path, first: date, last: date, *,
                   network: bool, config: SourcesConfig | None = None) -> IngestReport:
     """Collect [first, last] from the drop folder, Telegram exports and (when `network`) the feeds, official
-    pages and GDELT, and store it all in one transaction with the HTTP validators it learnt, so that a run
-    killed midway stores nothing and its re-run fetches everything again."""
+    pages and GDELT, and store it with the HTTP validators it learnt (ingestion.bulk: whole days at a time, in
+    memory one batch; a day's run is one transaction), so that a run killed midway leaves only whole days and
+    its re-run fetches everything again (the validators are written with the last batch)."""
     ensure_schema(con)
     config = config or load_config(sources_config_path())
     validators = MemoryValidatorStore()
@@ -67,18 +70,8 @@ def ingest_window(con: duckdb.DuckDBPyConnection, home_root: Path, first: date, 
         validators.put(url, etag, modified)
     validators.updated.clear()  # only what this run learns is written back, with this window's last day
     kinds = set(LOCAL_KINDS) | (set(NETWORK_KINDS) if network else set())
-    items = []
-    drop = next((s for s in config.enabled({"drop_folder"})), None)
+    items: list[Document | Reject] = []
     summaries: dict[str, SourceSummary] = {}
-    if drop is not None:
-        spans = load_drop_spans(con)
-        dropped = collect_drop_folder(drop.resolved_path(home_root), first, last, spans)
-        for item in dropped:
-            if isinstance(item, Document):
-                item.source_id = drop.id
-        items += dropped
-        n_docs = sum(isinstance(i, Document) for i in dropped)
-        summaries[drop.id] = SourceSummary(drop.id, "drop_folder", documents=n_docs, rejects=len(dropped) - n_docs)
     with (PoliteClient(config.client_policy(), store=validators) if network else nullcontext(_Offline())) as fetcher:
         # Feeds and listings once for the whole window, then the sources that are asked day by day.
         reports = [collect_day_report(config, first, fetcher, home_root, kinds=kinds & WINDOW_KINDS, last=last,
@@ -96,7 +89,22 @@ def ingest_window(con: duckdb.DuckDBPyConnection, home_root: Path, first: date, 
                 total.notes += summary.notes
                 total.failed = total.failed or summary.failed
                 total.seconds += summary.seconds
-    result = store(con, items, validators=validators, kept_through=last)
+    drop = next((s for s in config.enabled({"drop_folder"})), None)
+    spans = load_drop_spans(con) if drop is not None else {}
+
+    def dropped() -> Iterator[Document | Reject]:
+        """The drop folder's items for the window, read as they are stored (it may hold years of archives)."""
+        summary = summaries.setdefault(drop.id, SourceSummary(drop.id, "drop_folder"))
+        for item in iter_drop_folder(drop.resolved_path(home_root), first, last, spans):
+            if isinstance(item, Document):
+                item.source_id = drop.id
+                summary.documents += 1
+            else:
+                summary.rejects += 1
+            yield item
+
+    result = store_in_batches(con, chain(dropped() if drop is not None else (), items), validators=validators,
+                              kept_through=last)
     if drop is not None:
         save_drop_spans(con, spans)
-    return IngestReport(result, summaries)
+    return IngestReport(result, dict(sorted(summaries.items())))

@@ -105,9 +105,14 @@ class NearDuplicateIndex:
     boundary, and posting lists (ascending entry numbers) are read from it on."""
 
     def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
         self.entries: list[Entry] = []
         self._index: dict[int, list[int]] = {}
         self._live = 0  # entries before this number have expired
+        # the last day whose documents, stored and new, are all in the index (set by the store's sweep)
+        self.complete_through: date | None = None
 
     def add(self, entry: Entry) -> None:
         if self.entries and entry.published_date < self.entries[-1].published_date:

@@ -104,11 +104,13 @@ def backlog(con: duckdb.DuckDBPyConnection, first: date, days: int = BACKLOG_DAY
 
 
 def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], validators=None,
-          kept_through: date | None = None) -> StoreResult:
+          kept_through: date | None = None, neardup_index: NearDuplicateIndex | None = None) -> StoreResult:
     """Store documents and rejects. Same id and text again: a duplicate. Same text or URL under another id: a
     duplicate of the first. Same id with new text: an update. All or nothing, together with the HTTP
     validators of the fetches that produced them (`validators`: a store with `_data` or a dict), so that a
-    304 can only ever answer a page whose documents were committed."""
+    304 can only ever answer a page whose documents were committed. `neardup_index`: the index a previous
+    call left, when consecutive calls store consecutive days (ingestion.bulk), so that days already swept are
+    not read and hashed again."""
     # A date outside the index's range would stop or distort the run that covers it: a reject, from any source.
     start = index_start()
     items = [(date_reject(i, start) or i) if isinstance(i, Document) else i for i in items]
@@ -118,7 +120,7 @@ def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], va
     result = StoreResult(rejected=len(rejects))
     to_insert, to_update, conflicts = _classify(con, docs, result)
     rejects += conflicts
-    result.near_duplicates = _link_near_duplicates(con, to_insert + to_update)
+    result.near_duplicates = _link_near_duplicates(con, to_insert + to_update, neardup_index)
     con.execute("begin transaction")
     try:
         if to_update:
@@ -210,7 +212,7 @@ def _classify(con, docs: list[Document], result: StoreResult
     return to_insert, to_update, conflicts
 
 
-def _link_near_duplicates(con, new: list[Document]) -> int:
+def _link_near_duplicates(con, new: list[Document], index: NearDuplicateIndex | None = None) -> int:
     """Set near_duplicate_of on each new document that republishes an earlier one (nearby days, same
     language). The original is the earliest published, then the smallest id, so reruns link the same way.
 
@@ -221,13 +223,19 @@ def _link_near_duplicates(con, new: list[Document]) -> int:
         return 0
     new_ids = {d.doc_id for d in new}
     ordered = sorted(new, key=lambda x: (x.published_date, x.doc_id))
+    lower = ordered[0].published_date - timedelta(days=NEAR_DUPLICATE_DAYS)
+    if index is None:
+        index = NearDuplicateIndex()
+    elif index.complete_through is None or index.complete_through >= ordered[0].published_date:
+        index.clear()  # not the days just after it: start again
+    else:  # the days through complete_through are in the index already
+        lower = max(lower, index.complete_through + timedelta(days=1))
     cur = con.cursor()
     cur.execute(
         "select doc_id, published_date, language, text, near_duplicate_of from raw.documents "
         "where published_date between ? and ? order by published_date, doc_id",
-        [ordered[0].published_date - timedelta(days=NEAR_DUPLICATE_DAYS), ordered[-1].published_date])
+        [lower, ordered[-1].published_date])
     pending: list = []
-    index = NearDuplicateIndex()
     linked = 0
     for d in ordered:
         index.keep_from(d.published_date - timedelta(days=NEAR_DUPLICATE_DAYS))
@@ -249,6 +257,7 @@ def _link_near_duplicates(con, new: list[Document]) -> int:
         linked += original is not None
         index.add(Entry(d.published_date, d.doc_id, d.language, own, d.near_duplicate_of))
     cur.close()
+    index.complete_through = ordered[-1].published_date
     return linked
 
 

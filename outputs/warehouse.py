@@ -3,7 +3,7 @@ gives the same rows and a crash leaves the previous ones."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import polars as pl
@@ -28,6 +28,29 @@ def documents_in_window(con: duckdb.DuckDBPyConnection, first: date, last: date)
         "from raw.documents where published_date between ? and ? order by doc_id",
         [first, last],
     ).pl()
+
+
+def window_chunks(con: duckdb.DuckDBPyConnection, first: date, last: date, limit: int = 20_000
+                  ) -> list[tuple[date, date]]:
+    """[first, last] cut into runs of whole days holding about `limit` documents each (a chunk ends with the day
+    that reaches the limit, so one busy day may exceed it), so that extracting a long backfill holds one chunk in memory, not the whole window.
+    Days without documents fall inside a chunk, so that the chunks together cover the window."""
+    ensure_schema(con)
+    counts = con.execute("select published_date, count(*) from raw.documents where published_date between ? and ? "
+                         "group by 1 order by 1", [first, last]).fetchall()
+    return chunk_days(counts, first, last, limit)
+
+
+def chunk_days(counts: list[tuple[date, int]], first: date, last: date, limit: int) -> list[tuple[date, date]]:
+    """The cutting of window_chunks, from (day, documents) in day order."""
+    chunks, start, held = [], first, 0
+    for k, (day, n) in enumerate(counts):
+        held += n
+        if held >= limit and k < len(counts) - 1:
+            chunks.append((start, day))
+            start, held = day + timedelta(days=1), 0
+    chunks.append((start, last))
+    return chunks
 
 
 def replace_extraction(con: duckdb.DuckDBPyConnection, first: date, last: date, docs: pl.DataFrame,

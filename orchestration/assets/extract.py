@@ -1,10 +1,12 @@
 """Signal extraction over the window's documents; the same code path as `georisk extract`."""
 
+from collections import Counter
+
 from dagster import AssetExecutionContext, AssetSpec, BackfillPolicy, MaterializeResult, multi_asset
 from dagster_duckdb import DuckDBResource
 
 from indicators.extract import extract
-from outputs.warehouse import documents_in_window, replace_extraction
+from outputs.warehouse import documents_in_window, replace_extraction, window_chunks
 
 from ..partitions import daily_partitions, window_dates
 from .ingest import POOL
@@ -25,13 +27,19 @@ from .ingest import POOL
 )
 def document_signals(context: AssetExecutionContext, duckdb: DuckDBResource):
     first, last = window_dates(*context.partition_time_window)
+    n_docs, n_assessed, by_kind = 0, 0, Counter()
     with duckdb.get_connection() as con:
-        docs = documents_in_window(con, first, last)
-        result = extract(docs)
-        replace_extraction(con, first, last, docs, result.signals, result.documents)
-    by_kind = {k: int(n) for k, n in result.signals.group_by("kind").len().iter_rows()} if result.signals.height else {}
-    context.log.info(f"{first}..{last}: {docs.height} documents, {result.signals.height} signals {by_kind}")
+        # a long backfill a chunk of whole days at a time, each replaced in its own transaction
+        for a, b in window_chunks(con, first, last):
+            docs = documents_in_window(con, a, b)
+            result = extract(docs)
+            replace_extraction(con, a, b, docs, result.signals, result.documents)
+            n_docs, n_assessed = n_docs + docs.height, n_assessed + result.documents.height
+            if result.signals.height:
+                by_kind.update({k: int(n) for k, n in result.signals.group_by("kind").len().iter_rows()})
+    n_signals = sum(by_kind.values())
+    context.log.info(f"{first}..{last}: {n_docs} documents, {n_signals} signals {dict(sorted(by_kind.items()))}")
     yield MaterializeResult(asset_key=["raw", "signals"], metadata={
-        "documents": docs.height, "signals": result.signals.height, **{f"signals_{k}": n for k, n in by_kind.items()},
+        "documents": n_docs, "signals": n_signals, **{f"signals_{k}": n for k, n in sorted(by_kind.items())},
     })
-    yield MaterializeResult(asset_key=["raw", "document_assessments"], metadata={"documents": result.documents.height})
+    yield MaterializeResult(asset_key=["raw", "document_assessments"], metadata={"documents": n_assessed})

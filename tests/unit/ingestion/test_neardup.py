@@ -5,7 +5,9 @@ unrelated stories, in one batch and day by day."""
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import date, timedelta
+from itertools import accumulate
 
 import duckdb
 
@@ -100,3 +102,22 @@ def test_the_index_forgets_days_that_leave_the_window():
     assert idx.original_of(shingles(text), "en", (date(2024, 4, 3), "b"), 3).doc_id == "a"
     idx.keep_from(date(2024, 4, 2))
     assert idx.original_of(shingles(text), "en", (date(2024, 4, 3), "b"), 3) is None
+
+
+def test_a_shuffled_input_stored_in_small_batches_links_and_stores_as_one_batch(tmp_path):
+    from ingestion.bulk import store_in_batches
+
+    rows = _corpus(seed=5)
+    random.Random(3).shuffle(rows)
+    con_all = duckdb.connect(str(tmp_path / "all.duckdb"))
+    whole = store(con_all, _docs(rows))
+    con_parts = duckdb.connect(str(tmp_path / "parts.duckdb"))
+    seen = []
+    parts = store_in_batches(con_parts, iter(_docs(rows)), batch=15, progress=lambda done, total: seen.append(done))
+    assert _stored_links(con_parts) == _stored_links(con_all)
+    assert parts.stored == whole.stored == len(rows)
+    assert parts.near_duplicates == whole.near_duplicates > 0
+    # batches hold whole days: each batch ends where a day ends
+    per_day = Counter(d for _, d, _ in rows)
+    ends = list(accumulate(per_day[d] for d in sorted(per_day)))
+    assert len(seen) > 5 and set(seen) <= set(ends) and seen[-1] == len(rows)

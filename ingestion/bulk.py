@@ -1,0 +1,105 @@
+"""Storing an input of any size with bounded memory: documents are spilled to disk by day, then stored a few
+whole days at a time in (date, id) order.
+
+Order makes it linear: each batch's near-duplicate sweep reads only the days just before it, which earlier
+batches stored, and a document's original always precedes it ((date, id) order is the one the sweep uses), so
+the links are those of storing everything at once. Exact copies and same-URL conflicts keep the earliest
+(date, id), as the daily runs do. Each batch is one transaction of whole days: a crash leaves complete days
+behind, and a re-run stores the rest (stored ones come back as duplicates)."""
+
+from __future__ import annotations
+
+import pickle
+import tempfile
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from .models import Document, Reject
+from .neardup import NearDuplicateIndex
+from .store import StoreResult, store
+
+BATCH_DOCUMENTS = 20_000
+_OPEN_FILES = 64
+
+
+class _DaySpill:
+    """Documents pickled into one file per day, with a bounded number of files open at once."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.counts: dict[date, int] = {}
+        self._open: OrderedDict[date, object] = OrderedDict()
+
+    def add(self, doc: Document) -> None:
+        day = doc.published_date
+        f = self._open.pop(day, None)
+        if f is None:
+            if len(self._open) >= _OPEN_FILES:
+                self._open.popitem(last=False)[1].close()
+            f = open(self.folder / f"{day}.pickle", "ab")  # noqa: SIM115 - closed when evicted or in close()
+        self._open[day] = f
+        pickle.dump(doc, f, protocol=pickle.HIGHEST_PROTOCOL)
+        self.counts[day] = self.counts.get(day, 0) + 1
+
+    def close(self) -> None:
+        while self._open:
+            self._open.popitem()[1].close()
+
+    def day(self, day: date) -> list[Document]:
+        docs = []
+        with open(self.folder / f"{day}.pickle", "rb") as f:
+            while True:
+                try:
+                    docs.append(pickle.load(f))
+                except EOFError:
+                    break
+        return sorted(docs, key=lambda d: d.doc_id)
+
+
+def store_in_batches(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject],
+                     batch: int = BATCH_DOCUMENTS, progress: Callable[[int, int], None] | None = None,
+                     on_reject: Callable[[Reject], None] | None = None, validators=None,
+                     kept_through: date | None = None) -> StoreResult:
+    """Store `items` (read once, in any order) in batches of whole days of about `batch` documents.
+    `progress(stored so far, total)` is called after each batch; `on_reject` sees each reject of the input.
+    The input's rejects go with the first batch (alone when they are many), `validators` and `kept_through`
+    (see store.store) with the last: an input of one day or less is one transaction, as store.store makes it."""
+    result = StoreResult()
+    rejects: list[Reject] = []
+    with tempfile.TemporaryDirectory(prefix="georisk-spill-") as tmp:
+        spill = _DaySpill(Path(tmp))
+        try:
+            for item in items:
+                if isinstance(item, Reject):
+                    if on_reject:
+                        on_reject(item)
+                    rejects.append(item)
+                    if len(rejects) >= batch:
+                        result += store(con, rejects)
+                        rejects = []
+                else:
+                    spill.add(item)
+        finally:
+            spill.close()
+        # one index carried from batch to batch: each batch reads only its own days from the warehouse
+        index, total, done = NearDuplicateIndex(), sum(spill.counts.values()), 0
+        days = sorted(spill.counts)
+        pending: list[Document | Reject] = rejects
+        for k, day in enumerate(days):
+            pending += spill.day(day)
+            (Path(tmp) / f"{day}.pickle").unlink()
+            last = k == len(days) - 1
+            if last or len(pending) >= batch:
+                n = sum(isinstance(i, Document) for i in pending)
+                result += store(con, pending, neardup_index=index,
+                                **({"validators": validators, "kept_through": kept_through} if last else {}))
+                done, pending = done + n, []
+                if progress:
+                    progress(done, total)
+        if not days:
+            result += store(con, pending, validators=validators, kept_through=kept_through)
+    return result
