@@ -1,11 +1,12 @@
-"""Storing an input of any size with bounded memory: documents are spilled to disk by day, then stored a few
-whole days at a time in (date, id) order.
+"""Storing an input of any size with bounded memory: documents are spilled to disk by day, then stored in
+batches in (date, id) order.
 
 Order makes it linear: each batch's near-duplicate sweep reads only the days just before it, which earlier
 batches stored, and a document's original always precedes it ((date, id) order is the one the sweep uses), so
 the links are those of storing everything at once. Exact copies and same-URL conflicts keep the earliest
-(date, id), as the daily runs do. Each batch is one transaction of whole days: a crash leaves complete days
-behind, and a re-run stores the rest (stored ones come back as duplicates)."""
+(date, id), as the daily runs do. Each batch is one transaction; a day of up to BATCH_DOCUMENTS documents is
+never split, a busier one is (memory would otherwise grow with it). A crash leaves whole batches behind, and a
+re-run stores the rest (stored ones come back as duplicates)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ from .models import Document, Reject
 from .neardup import NearDuplicateIndex
 from .store import StoreResult, store
 
-BATCH_DOCUMENTS = 20_000
+# Memory grows about 0.1 MB per document of a batch (texts held as str, frame and DuckDB copies).
+BATCH_DOCUMENTS = 5_000
 _OPEN_FILES = 64
 
 
@@ -64,7 +66,8 @@ def store_in_batches(con: duckdb.DuckDBPyConnection, items: Iterable[Document | 
                      batch: int = BATCH_DOCUMENTS, progress: Callable[[int, int], None] | None = None,
                      on_reject: Callable[[Reject], None] | None = None, validators=None,
                      kept_through: date | None = None) -> StoreResult:
-    """Store `items` (read once, in any order) in batches of whole days of about `batch` documents.
+    """Store `items` (read once, in any order) in batches of at most `batch` documents: whole days, but for a
+    day busier than that, which is split.
     `progress(stored so far, total)` is called after each batch; `on_reject` sees each reject of the input.
     The input's rejects go with the first batch (alone when they are many), `validators` and `kept_through`
     (see store.store) with the last: an input of one day or less is one transaction, as store.store makes it."""
@@ -89,17 +92,27 @@ def store_in_batches(con: duckdb.DuckDBPyConnection, items: Iterable[Document | 
         index, total, done = NearDuplicateIndex(), sum(spill.counts.values()), 0
         days = sorted(spill.counts)
         pending: list[Document | Reject] = rejects
+
+        def flush(part: list[Document | Reject], last: bool) -> None:
+            nonlocal result, done
+            result += store(con, part, neardup_index=index,
+                            **({"validators": validators, "kept_through": kept_through} if last else {}))
+            done += sum(isinstance(i, Document) for i in part)
+            if progress:
+                progress(done, total)
+
         for k, day in enumerate(days):
-            pending += spill.day(day)
+            docs = spill.day(day)
             (Path(tmp) / f"{day}.pickle").unlink()
-            last = k == len(days) - 1
-            if last or len(pending) >= batch:
-                n = sum(isinstance(i, Document) for i in pending)
-                result += store(con, pending, neardup_index=index,
-                                **({"validators": validators, "kept_through": kept_through} if last else {}))
-                done, pending = done + n, []
-                if progress:
-                    progress(done, total)
+            if len(pending) + len(docs) > batch and any(isinstance(i, Document) for i in pending):
+                flush(pending, last=False)  # whole days so far
+                pending = []
+            while len(docs) > batch:  # a day busier than a batch
+                flush(pending + docs[:batch], last=False)
+                pending, docs = [], docs[batch:]
+            pending += docs
+            if k == len(days) - 1:
+                flush(pending, last=True)
         if not days:
             result += store(con, pending, validators=validators, kept_through=kept_through)
     return result

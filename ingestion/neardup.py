@@ -13,9 +13,7 @@ text and comparing two cost microseconds, not a Python object per shingle."""
 from __future__ import annotations
 
 import re
-import zlib
 from bisect import bisect_left
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
@@ -45,14 +43,49 @@ _EMPTY: Shingles = np.zeros(0, dtype=np.uint64)
 _MULT = np.uint64(0x100000001B3)
 _MIX1, _MIX2 = np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
 _S33 = np.uint64(33)
+# Which code points of the Basic Multilingual Plane are word characters as the regex \w has them (alphanumeric
+# or "_"): texts are split into words by array operations on their code points, not by a Python loop.
+_IS_WORD = np.array([chr(c).isalnum() or c == 0x5F for c in range(0x10000)], dtype=bool)
+_POWERS: list[np.ndarray] = [np.ones(1, dtype=np.uint64), np.ones(1, dtype=np.uint64)]  # _MULT^i, its inverse^i
+_INVERSE = np.uint64(pow(int(_MULT), -1, 2**64))
+
+
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """_MULT^i and _MULT^-i modulo 2^64 for i < n (grown as longer texts come)."""
+    if len(_POWERS[0]) < n:
+        size = max(n, 2 * len(_POWERS[0]))
+        for k, base in ((0, _MULT), (1, _INVERSE)):
+            p = np.full(size, base, dtype=np.uint64)
+            p[0] = 1
+            _POWERS[k] = np.cumprod(p, dtype=np.uint64)  # wraps: powers modulo 2^64
+    return _POWERS[0][:n], _POWERS[1][:n]
+
+
+def word_hashes(text: str) -> np.ndarray:
+    """One 64-bit hash per word (\\w+) of the casefolded text, in order: a polynomial over the word's code points,
+    computed for all words at once from prefix sums."""
+    cp = np.frombuffer(text.casefold().encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    if not cp.size:
+        return _EMPTY
+    if cp.max() <= 0xFFFF:
+        is_word = _IS_WORD[cp]
+    else:  # beyond the BMP (rare): those code points one by one
+        is_word = _IS_WORD[np.minimum(cp, 0xFFFF)]
+        big = np.flatnonzero(cp > 0xFFFF)
+        is_word[big] = [chr(int(c)).isalnum() for c in cp[big]]
+    edges = np.diff(is_word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    power, inverse = _powers(cp.size)
+    prefix = np.zeros(cp.size + 1, dtype=np.uint64)
+    np.cumsum((cp + np.uint64(1)) * power, dtype=np.uint64, out=prefix[1:])
+    return (prefix[ends] - prefix[starts]) * inverse[starts]
 
 
 def shingles(text: str, k: int = SHINGLE_WORDS) -> Shingles:
-    words = _WORD.findall(text.casefold())
-    if len(words) < MIN_WORDS:
+    w = word_hashes(text)
+    if len(w) < MIN_WORDS:
         return _EMPTY
-    w = np.fromiter((zlib.crc32(x.encode("utf-8")) for x in words), dtype=np.uint64, count=len(words))
-    n = len(words) - k + 1
+    n = len(w) - k + 1
     h = np.zeros(n, dtype=np.uint64)
     for j in range(k):  # uint64 arithmetic wraps: a polynomial hash modulo 2^64
         h = h * _MULT + w[j:j + n]
@@ -110,6 +143,7 @@ class NearDuplicateIndex:
     def clear(self) -> None:
         self.entries: list[Entry] = []
         self._index: dict[int, list[int]] = {}
+        self._n_sampled = np.zeros(1024, dtype=np.int64)  # by entry number, for counting candidates in bulk
         self._live = 0  # entries before this number have expired
         # the last day whose documents, stored and new, are all in the index (set by the store's sweep)
         self.complete_through: date | None = None
@@ -120,6 +154,9 @@ class NearDuplicateIndex:
                              f"{self.entries[-1].published_date}")
         n = len(self.entries)
         self.entries.append(entry)
+        if n == len(self._n_sampled):
+            self._n_sampled = np.concatenate([self._n_sampled, np.zeros(n, dtype=np.int64)])
+        self._n_sampled[n] = entry.n_sampled
         index = self._index
         for h in sampled(entry.shingles):
             posting = index.get(h)
@@ -135,8 +172,9 @@ class NearDuplicateIndex:
             live += 1
         self._live = live
         if live >= COMPACT_MIN and live >= COMPACT_SHARE * len(entries):
-            kept = entries[live:]
-            self.entries, self._index, self._live = [], {}, 0
+            kept, through = entries[live:], self.complete_through
+            self.clear()
+            self.complete_through = through
             for e in kept:
                 self.add(e)
 
@@ -146,22 +184,17 @@ class NearDuplicateIndex:
         text republishes; None when there is none."""
         mine = sampled(own)
         live, index = self._live, self._index
-
-        def candidates(posting: list[int]) -> list[int]:
-            start = bisect_left(posting, live) if posting[0] < live else 0
-            return posting[start:start + MAX_POSTING]
-
-        hits = Counter(chain.from_iterable(candidates(p) for p in map(index.get, mine) if p))
+        postings = (p[:MAX_POSTING] if p[0] >= live else p[bisect_left(p, live):][:MAX_POSTING]
+                    for p in map(index.get, mine) if p)
+        numbers, counts = np.unique(np.fromiter(chain.from_iterable(postings), dtype=np.int64), return_counts=True)
+        if not numbers.size:
+            return None
         # A copy shares about 80% of the shorter text's sampled shingles or more; texts sharing under half of
         # them (common phrases, boilerplate) are not compared in full. Small samples are always compared.
+        smaller = np.minimum(len(mine), self._n_sampled[numbers])
+        chosen = numbers[(counts >= PREFILTER_SHARE * smaller) | (smaller < PREFILTER_MIN)]
         entries = self.entries
-        found = []
-        for n, count in hits.items():
-            e = entries[n]
-            smaller = min(len(mine), e.n_sampled)
-            if count >= PREFILTER_SHARE * smaller or smaller < PREFILTER_MIN:
-                found.append(e)
-        for e in sorted(found, key=lambda e: e.key):
+        for e in sorted((entries[n] for n in chosen.tolist()), key=lambda e: e.key):
             if e.language == language and e.key < key and abs((e.published_date - key[0]).days) <= max_days \
                     and is_near_duplicate(own, e.shingles):
                 return e

@@ -226,9 +226,9 @@ def _link_near_duplicates(con, new: list[Document], index: NearDuplicateIndex | 
     lower = ordered[0].published_date - timedelta(days=NEAR_DUPLICATE_DAYS)
     if index is None:
         index = NearDuplicateIndex()
-    elif index.complete_through is None or index.complete_through >= ordered[0].published_date:
+    elif index.complete_through is None or index.complete_through > ordered[0].published_date:
         index.clear()  # not the days just after it: start again
-    else:  # the days through complete_through are in the index already
+    else:  # the days through complete_through are in the index already (on that day: stored and new ones)
         lower = max(lower, index.complete_through + timedelta(days=1))
     cur = con.cursor()
     cur.execute(

@@ -111,13 +111,35 @@ def test_a_shuffled_input_stored_in_small_batches_links_and_stores_as_one_batch(
     random.Random(3).shuffle(rows)
     con_all = duckdb.connect(str(tmp_path / "all.duckdb"))
     whole = store(con_all, _docs(rows))
+    per_day = Counter(d for _, d, _ in rows)
     con_parts = duckdb.connect(str(tmp_path / "parts.duckdb"))
     seen = []
-    parts = store_in_batches(con_parts, iter(_docs(rows)), batch=15, progress=lambda done, total: seen.append(done))
+    parts = store_in_batches(con_parts, iter(_docs(rows)), batch=max(per_day.values()),
+                             progress=lambda done, total: seen.append(done))
     assert _stored_links(con_parts) == _stored_links(con_all)
     assert parts.stored == whole.stored == len(rows)
     assert parts.near_duplicates == whole.near_duplicates > 0
-    # batches hold whole days: each batch ends where a day ends
-    per_day = Counter(d for _, d, _ in rows)
+    # no day busier than a batch: batches hold whole days, each ends where a day ends
     ends = list(accumulate(per_day[d] for d in sorted(per_day)))
     assert len(seen) > 5 and set(seen) <= set(ends) and seen[-1] == len(rows)
+    # batches smaller than a day: days are split, the links are the same
+    con_small = duckdb.connect(str(tmp_path / "small.duckdb"))
+    small = store_in_batches(con_small, iter(_docs(rows)), batch=3)
+    assert max(per_day.values()) > 3 and small.stored == len(rows)
+    assert _stored_links(con_small) == _stored_links(con_all)
+
+
+def test_words_are_split_as_the_regex_splits_them_and_hashed_by_their_letters():
+    """word_hashes splits with array operations; it must find the words \\w+ finds (casefolded), and two words
+    hash alike exactly when they are the same word."""
+    import re
+
+    from ingestion.neardup import word_hashes
+
+    texts = ["Привет, МИР! Hello_world 42 — ÉCOLE Straße ß e\u0301 tab\tend", "", "  \n ", "a",
+             "Ǆ ǅ İ ﬁ 𝔘nicode 𝟙𝟚 ٣٤ 中文字 \ud800 lone surrogate", " ".join(VOCAB) + " " + " ".join(VOCAB)]
+    for text in texts:
+        words = re.findall(r"\w+", text.casefold())
+        hashes = word_hashes(text).tolist()
+        assert len(hashes) == len(words), text
+        assert len(set(zip(words, hashes, strict=True))) == len(set(words)) == len(set(hashes)), text
