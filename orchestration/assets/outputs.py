@@ -87,11 +87,15 @@ def daily_brief(context: AssetExecutionContext, georisk_home: GeoriskHome, duckd
         pages = write_html_briefs(con, folder, first, last)
     latest = pages[-1] if pages else None
     png = latest.with_suffix(".png") if latest else None
+    # A run over many days records these metadata once per day: the image itself only for a one-day run (the
+    # daily schedule's), else the event log would hold a copy of the same chart for every day of a backfill.
+    chart = (MetadataValue.md(chart_markdown(png)) if png and first == last
+             else f"one-day runs show the chart here; this run's latest is {png}" if png else "none")
     return MaterializeResult(metadata={
         "briefs_written": len(pages),
         "latest_brief": MetadataValue.path(str(latest)) if latest else "none",
         "index_page": MetadataValue.path(str(folder / "index.html")),
-        "main_chart": MetadataValue.md(chart_markdown(png)) if png else "none",
+        "main_chart": chart,
         "main_chart_png": MetadataValue.path(str(png)) if png else "none",
         "latest_brief_text": MetadataValue.md(markdown[-1].read_text(encoding="utf-8")[:4000]) if markdown else "",
     })

@@ -1,10 +1,11 @@
-"""The HTML brief in headless Chromium: its charts are drawn (the chart area of a screenshot is not blank, and is
-blank once the images are taken out), its driver table is there; and a document carrying `<script>`, an
-`onerror` handler and a `javascript:` URL through ingestion, extraction, dbt and the brief asset is shown as text,
-with nothing of it run by the browser."""
+"""The HTML brief in headless Chromium: its charts are drawn (the chart area of a screenshot is not blank, and
+is blank once the images are taken out) and its driver table is there. And a document carrying `<script>`, an
+`onerror` handler and a `javascript:` URL, through ingestion, extraction, dbt and the brief asset: shown as text,
+nothing of it run by the browser; that one-day run also shows its main chart in the asset's metadata."""
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import shutil
@@ -93,11 +94,12 @@ def hostile_home(tmp_path_factory):
         result = materialize(ASSETS, resources=build_resources(home), instance=instance,
                              tags=partition_range_tags(DAY, DAY))
     assert result.success
-    return home
+    return home, result
 
 
 @pytest.mark.slow
 def test_hostile_text_reaches_the_brief_as_text(hostile_home):
+    hostile_home, _ = hostile_home
     with duckdb.connect(str(hostile_home.warehouse), read_only=True) as con:
         sentence, url = con.execute("select sentence, url from marts.tension_index_drivers "
                                     "where index_date = ? and driver_rank = 1", [DAY]).fetchone()
@@ -121,6 +123,7 @@ def test_hostile_text_reaches_the_brief_as_text(hostile_home):
 @pytest.mark.slow
 @pytest.mark.browser
 def test_chromium_runs_nothing_from_the_hostile_document(chromium, hostile_home, tmp_path):
+    hostile_home, _ = hostile_home
     page = hostile_home.briefs / f"{DAY}.html"
     dom = run_chromium(chromium, tmp_path, "--dump-dom", page.as_uri())
     assert "<body" in dom.stdout, dom.stderr[-500:]
@@ -130,3 +133,14 @@ def test_chromium_runs_nothing_from_the_hostile_document(chromium, hostile_home,
     assert not [t for t, _ in rendered.tags if t == "script"]
     text = " ".join(rendered.plain_text.split())
     assert SCRIPT in text and JS_URL in text
+
+
+@pytest.mark.slow
+def test_a_one_day_run_shows_its_main_chart_in_the_metadata(hostile_home):
+    home, result = hostile_home
+    (mat,) = result.asset_materializations_for_node("daily_brief")
+    md = mat.metadata["main_chart"].value
+    m = re.fullmatch(r"!\[main chart\]\(data:image/png;base64,([A-Za-z0-9+/=]+)\)", md)
+    assert m, md[:80]
+    assert base64.b64decode(m.group(1)) == (home.briefs / f"{DAY}.png").read_bytes()
+    assert mat.metadata["latest_brief"].value == str(home.briefs / f"{DAY}.html")
