@@ -8,7 +8,7 @@ the row it was read at. The page shows that source beside the number, and a read
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import duckdb
@@ -90,7 +90,6 @@ class BriefData:
     low_confidence_days: Figure
     low_confidence_dates: list[date]
     series: Series
-    notes: list[str] = field(default_factory=list)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
