@@ -362,6 +362,53 @@ def _fetch_limited(con, sql: str, timeout: float, memory_limit: str, rows: int) 
 
 
 @app.command()
+def brief(
+    day: Annotated[str, typer.Option("--date", help="The day, YYYY-MM-DD.")],
+    open_it: Annotated[bool, typer.Option("--open", help="Open the page in the system's browser.")] = False,
+):
+    """Write the day's brief (briefs/DAY.html with its charts, DAY.md, DAY.png) from the published copy."""
+    from outputs.brief import write_briefs
+    from outputs.brief_html import write_html_brief, write_index
+
+    h = home().ensure()
+    d = _day(day, "--date")
+    with _published_connection() as con:
+        path = write_html_brief(con, h.briefs, d)
+        if path is None:
+            raise GeoriskError(f"no documents on {d} in {h.published}; nothing to brief")
+        write_briefs(con, h.briefs, d, d)
+    write_index(h.briefs)
+    out.print(str(path), highlight=False, markup=False)
+    if open_it:
+        _open_in_browser(path)
+
+
+def _open_in_browser(path: Path) -> None:
+    import os
+    import webbrowser
+
+    # Without a display, webbrowser falls back to a console browser that would take over the terminal.
+    headless = sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    try:
+        opened = not headless and webbrowser.open(path.resolve().as_uri())
+    except (webbrowser.Error, OSError):
+        opened = False
+    if not opened:
+        err.print(f"no browser to open it here; open {path} yourself", markup=False, highlight=False)
+
+
+def latest_brief(h) -> Path | None:
+    """The newest day's HTML brief in the home, if any."""
+    found = []
+    for p in h.briefs.glob("*.html"):
+        try:
+            found.append((date.fromisoformat(p.stem), p))
+        except ValueError:
+            continue
+    return max(found)[1] if found else None
+
+
+@app.command()
 def demo():
     """Put the bundled sample corpus in the drop folder, run the daily job over its days, print the index."""
     import shutil
@@ -375,7 +422,10 @@ def demo():
     materialize(None, None)
     index(None, None, "table")
     out.print(f"warehouse (pipeline only): {h.warehouse}\nanalyst copy: {h.published}\n"
-              f"Parquet feed: {h.feed}", highlight=False)
+              f"Parquet feed: {h.feed}\nbriefs: {h.briefs / 'index.html'}", highlight=False)
+    latest = latest_brief(h)
+    out.print(f"Latest brief: {latest.resolve() if latest else 'none (no day with documents)'}",
+              highlight=False, markup=False)
 
 
 def main() -> None:

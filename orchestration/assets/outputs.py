@@ -1,4 +1,4 @@
-"""Outputs: the Parquet feed for BI and the published analyst copy of the warehouse."""
+"""Outputs: the Parquet feed for BI, the daily briefs and the published analyst copy of the warehouse."""
 
 import json
 
@@ -15,6 +15,7 @@ from dagster import (
 from dagster_duckdb import DuckDBResource
 
 from outputs.brief import write_briefs
+from outputs.brief_html import chart_markdown, write_html_briefs
 from outputs.feed import CONTRACT_PATH, contract_violations, table_schemas, write_feed
 from outputs.publish import publish_copy
 
@@ -26,6 +27,11 @@ from .ingest import POOL
 MART_DEPS = [AssetKey(["marts", name]) for name in ("tension_index_daily", "tension_index_drivers",
              "hostile_mention_frequency_daily", "hostile_mention_breakdown_daily", "official_accusations",
              "denials", "threats")]
+# The brief also reads the index's vintages (its as-of time), the documents and rejects (data health), the
+# weighted signals (who was most active) and the level thresholds.
+BRIEF_DEPS = MART_DEPS + [AssetKey(k) for k in (["marts", "tension_index_vintages"], ["staging", "stg_documents"],
+                          ["staging", "stg_rejects"], ["intermediate", "int_signals_weighted"],
+                          ["reference", "index_parameters"])]
 
 
 @asset(
@@ -64,23 +70,34 @@ def parquet_feed(context: AssetExecutionContext, georisk_home: GeoriskHome, duck
 
 
 @asset(
-    deps=MART_DEPS,
+    deps=BRIEF_DEPS,
     partitions_def=daily_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     pool=POOL,
-    kinds={"markdown"},
+    kinds={"html", "markdown"},
     group_name="outputs",
 )
 def daily_brief(context: AssetExecutionContext, georisk_home: GeoriskHome, duckdb: DuckDBResource):
-    """GEORISK_HOME/briefs/YYYY-MM-DD.md: the day's index, level and the evidence to cite, for each day with documents."""
+    """GEORISK_HOME/briefs/YYYY-MM-DD.html (charts, drivers, evidence and data health on one self-contained page),
+    .md and .png (the main chart) for each day with documents, and briefs/index.html listing the days."""
     first, last = window_dates(*context.partition_time_window)
+    folder = georisk_home.paths.briefs
     with duckdb.get_connection() as con:
-        paths = write_briefs(con, georisk_home.paths.briefs, first, last)
-    latest = paths[-1] if paths else None
+        markdown = write_briefs(con, folder, first, last)
+        pages = write_html_briefs(con, folder, first, last)
+    latest = pages[-1] if pages else None
+    png = latest.with_suffix(".png") if latest else None
+    # A run over many days records these metadata once per day: the image itself only for a one-day run (the
+    # daily schedule's), else the event log would hold a copy of the same chart for every day of a backfill.
+    chart = (MetadataValue.md(chart_markdown(png)) if png and first == last
+             else f"one-day runs show the chart here; this run's latest is {png}" if png else "none")
     return MaterializeResult(metadata={
-        "briefs_written": len(paths),
+        "briefs_written": len(pages),
         "latest_brief": MetadataValue.path(str(latest)) if latest else "none",
-        "latest_brief_text": MetadataValue.md(latest.read_text(encoding="utf-8")[:4000]) if latest else "",
+        "index_page": MetadataValue.path(str(folder / "index.html")),
+        "main_chart": chart,
+        "main_chart_png": MetadataValue.path(str(png)) if png else "none",
+        "latest_brief_text": MetadataValue.md(markdown[-1].read_text(encoding="utf-8")[:4000]) if markdown else "",
     })
 
 

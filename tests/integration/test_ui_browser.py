@@ -16,76 +16,31 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pytest
+from browser_helpers import Chromium, chromium_or_skip, run_chromium
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.prefix) / "bin"
 INDEX_KEY = ("marts", "tension_index_daily")
 INDEX_ASSET = INDEX_KEY[-1]
 STARTUP_TIMEOUT = 90
-CHROMIUM_TIMEOUT = 60
-APT_TIMEOUT = 600
 SCREENSHOT_COPY = Path("/tmp/georisk_ui.png")
 
-# Every browser flag keeps Chromium quiet and local: no first-run, sync, update or background traffic, no proxy,
-# and a host resolver that refuses any name other than the loopback UI.
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--no-proxy-server", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-    "--virtual-time-budget=20000",
-]
 # The lineage graph opens zoomed to fit its width. Below Dagster's MINIMAL_SCALE (0.6) it draws minimal nodes
 # whose labels are cut to 18 characters ("tension_ind…_daily"); at 2000 px wide the default group fits at a
-# scale that draws full nodes, with the whole name. At 1400x900 the name is not in the DOM.
-WINDOW = "--window-size=2000,1200"
-
-
-@dataclass(frozen=True)
-class Chromium:
-    path: str
-    note: str  # what the fixture did to get it
-
-
-def _install_chromium() -> str:
-    """apt-get install chromium; returns a note, or raises pytest.skip with a one-line reason."""
-    if os.name != "posix" or os.geteuid() != 0:
-        pytest.skip("chromium not on PATH and not root: cannot apt-get install it")
-    if not Path("/etc/debian_version").exists():
-        pytest.skip("chromium not on PATH and this is not Debian: no apt-get install")
-    apt = shutil.which("apt-get")
-    if apt is None:
-        pytest.skip("chromium not on PATH and apt-get is not available")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    deadline = time.monotonic() + APT_TIMEOUT
-    started = time.monotonic()
-    for cmd in ([apt, "-qq", "update"], [apt, "-qq", "install", "-y", "--no-install-recommends", "chromium"]):
-        try:
-            proc = subprocess.run(cmd, env=env, capture_output=True, text=True,
-                                  timeout=max(1.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            pytest.skip(f"chromium install failed: {' '.join(cmd[1:])} timed out after {APT_TIMEOUT} s")
-        if proc.returncode != 0:
-            lines = [ln for ln in (proc.stderr + proc.stdout).splitlines() if ln.strip()]
-            pytest.skip(f"chromium install failed: {lines[0] if lines else f'exit {proc.returncode}'}")
-    return f"installed with apt-get update && apt-get install chromium in {time.monotonic() - started:.0f} s"
+# scale that draws full nodes, with the whole name. At 1400x900 the name is not in the DOM. The graph draws only
+# the nodes in view: since daily_brief also reads the vintages, staging and the weighted signals, the marts group is
+# taller, and at 1200 px high official_accusations and int_signals_weighted fall outside it.
+WINDOW = "--window-size=2000,1600"
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Chromium:
-    found = shutil.which("chromium")
-    if found:
-        return Chromium(found, f"found on PATH at {found}")
-    note = _install_chromium()
-    found = shutil.which("chromium")
-    if found is None:
-        pytest.skip("chromium install failed: apt-get succeeded but no chromium on PATH")
-    return Chromium(found, f"{note} ({found})")
+    return chromium_or_skip()
 
 
 def _free_port() -> int:
@@ -195,25 +150,6 @@ def dagster_ui():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _run_chromium(chromium: Chromium, tmp: Path, *args: str) -> subprocess.CompletedProcess:
-    profile = tempfile.mkdtemp(prefix="chromium_", dir=tmp)  # a fresh profile per run
-    cmd = [chromium.path, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args]
-    # Its own session too, so the browser and its helpers (zygote, renderers) go as one group.
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
-    try:
-        out, err = proc.communicate(timeout=CHROMIUM_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        pytest.fail(f"chromium did not finish within {CHROMIUM_TIMEOUT} s: {' '.join(args)}")
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)  # no helper outlives the browser
-    return subprocess.CompletedProcess(cmd, proc.returncode, out.decode("utf-8", "replace"),
-                                       err.decode("utf-8", "replace"))
-
-
 @pytest.mark.browser
 def test_asset_graph_renders_the_index_asset(chromium, dagster_ui, record_property):
     base, client, graph_path, tmp = dagster_ui
@@ -227,7 +163,7 @@ def test_asset_graph_renders_the_index_asset(chromium, dagster_ui, record_proper
     assert raw.status_code == 200
     assert "__next" in raw.text and INDEX_ASSET not in raw.text
 
-    dom = _run_chromium(chromium, tmp, WINDOW, "--dump-dom", url)
+    dom = run_chromium(chromium, tmp, WINDOW, "--dump-dom", url)
     text = dom.stdout
     if INDEX_ASSET not in text:
         if "tension_ind…_daily" in text:
@@ -245,12 +181,12 @@ def test_asset_graph_renders_the_index_asset(chromium, dagster_ui, record_proper
     # The global lineage draws the assets in their layers' groups
     groups = ("raw", "reference", "staging", "intermediate", "marts", "outputs")
     assert all(g not in client.get(base + "/asset-groups").text for g in (">staging<", ">intermediate<"))
-    overview = _run_chromium(chromium, tmp, WINDOW, "--dump-dom", base + "/asset-groups").stdout
+    overview = run_chromium(chromium, tmp, WINDOW, "--dump-dom", base + "/asset-groups").stdout
     missing = [g for g in groups if f">{g}<" not in overview]
     assert not missing, f"groups not drawn in the global lineage: {missing}"
 
     png = tmp / "ui.png"
-    shot = _run_chromium(chromium, tmp, WINDOW, f"--screenshot={png}", url)
+    shot = run_chromium(chromium, tmp, WINDOW, f"--screenshot={png}", url)
     assert png.exists(), f"no screenshot (exit {shot.returncode}): {shot.stderr.strip().splitlines()[-3:]}"
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
