@@ -11,18 +11,44 @@ claims as (
     where kind in ('accusation', 'threat', 'hostile_mention')
       and published_date between {{ window_start() }} - interval 60 days and {{ window_end() }}
 ),
+-- Overlap = share of the denial's content words found in the claim. Computed through the words they share (an
+-- equi-join on word) rather than by comparing every pair's word lists: pairs sharing no word are never formed,
+-- and each text is split into words once.
+denial_words as (
+    select distinct denial_id, published_date, word
+    from (
+        select signal_id as denial_id, published_date,
+               unnest({{ content_words('coalesce(claim, sentence)') }}) as word
+        from denial_rows
+    )
+),
+denial_sizes as (
+    select denial_id, count(*) as n_words from denial_words group by denial_id
+),
+claim_words as (
+    select distinct signal_id, published_date, word
+    from (select signal_id, published_date, unnest({{ content_words('sentence') }}) as word from claims)
+),
+shared as (
+    select dw.denial_id, cw.signal_id as claim_signal_id, count(*) as n_shared
+    from denial_words as dw
+    join claim_words as cw
+        on cw.word = dw.word
+       and cw.published_date between dw.published_date - interval 60 days and dw.published_date
+       and cw.signal_id <> dw.denial_id
+    group by dw.denial_id, cw.signal_id
+),
 candidates as (
     select
-        d.signal_id as denial_id,
-        c.signal_id as claim_signal_id,
+        s.denial_id,
+        s.claim_signal_id,
         c.published_date as claim_date,
         c.sentence as claim_sentence,
         c.speaker_name as claimant_name,
-        {{ word_overlap('coalesce(d.claim, d.sentence)', 'c.sentence') }} as overlap
-    from denial_rows as d
-    join claims as c
-        on c.published_date between d.published_date - interval 60 days and d.published_date
-       and c.signal_id <> d.signal_id
+        s.n_shared / n.n_words as overlap
+    from shared as s
+    join denial_sizes as n using (denial_id)
+    join claims as c on c.signal_id = s.claim_signal_id
 ),
 best as (
     select * from candidates
