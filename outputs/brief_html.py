@@ -70,11 +70,17 @@ def write_html_brief(con: duckdb.DuckDBPyConnection, folder: Path, day: date) ->
     return path
 
 
-def write_html_briefs(con: duckdb.DuckDBPyConnection, folder: Path, first: date, last: date) -> list[Path]:
+def write_html_briefs(con: duckdb.DuckDBPyConnection, folder: Path, first: date, last: date,
+                      max_pages: int | None = None) -> list[Path]:
+    """The pages of the days with documents in [first, last]; with `max_pages`, only the latest that many (a
+    page costs about half a second of chart rendering: a backfill of years writes its recent pages, and
+    `georisk brief --date D` any other on demand)."""
     folder.mkdir(parents=True, exist_ok=True)
     days = [r[0] for r in con.execute(
         "select index_date from marts.tension_index_daily where index_date between ? and ? and document_count > 0 "
         "order by index_date", [first, last]).fetchall()]
+    if max_pages is not None:
+        days = days[-max_pages:] if max_pages > 0 else []
     written = [write_html_brief(con, folder, d) for d in days]
     write_index(folder)
     return [p for p in written if p is not None]

@@ -69,6 +69,11 @@ def parquet_feed(context: AssetExecutionContext, georisk_home: GeoriskHome, duck
     })
 
 
+# HTML pages a run writes, the latest days first: a backfill of years would otherwise spend minutes drawing charts
+# of days nobody opens that morning (their Markdown briefs are all written; `georisk brief --date D` draws any page).
+HTML_PAGES_PER_RUN = 60
+
+
 @asset(
     deps=BRIEF_DEPS,
     partitions_def=daily_partitions,
@@ -84,7 +89,7 @@ def daily_brief(context: AssetExecutionContext, georisk_home: GeoriskHome, duckd
     folder = georisk_home.paths.briefs
     with duckdb.get_connection() as con:
         markdown = write_briefs(con, folder, first, last)
-        pages = write_html_briefs(con, folder, first, last)
+        pages = write_html_briefs(con, folder, first, last, max_pages=HTML_PAGES_PER_RUN)
     latest = pages[-1] if pages else None
     png = latest.with_suffix(".png") if latest else None
     # A run over many days records these metadata once per day: the image itself only for a one-day run (the
@@ -93,6 +98,7 @@ def daily_brief(context: AssetExecutionContext, georisk_home: GeoriskHome, duckd
              else f"one-day runs show the chart here; this run's latest is {png}" if png else "none")
     return MaterializeResult(metadata={
         "briefs_written": len(pages),
+        "markdown_briefs_written": len(markdown),
         "latest_brief": MetadataValue.path(str(latest)) if latest else "none",
         "index_page": MetadataValue.path(str(folder / "index.html")),
         "main_chart": chart,

@@ -117,6 +117,17 @@ def test_every_day_with_documents_has_its_page_chart_and_a_line_in_the_index(sam
     assert linked == [f"{d}.html" for d in sorted(days, reverse=True)]
 
 
+def test_a_long_backfill_draws_its_latest_pages_only(sample_home, tmp_path):
+    from outputs.brief_html import write_html_briefs
+
+    with duckdb.connect(str(sample_home.warehouse), read_only=True) as con:
+        days = [r[0] for r in con.execute("select index_date from marts.tension_index_daily "
+                                          "where document_count > 0 order by index_date").fetchall()]
+        pages = write_html_briefs(con, tmp_path, days[0], days[-1], max_pages=3)
+    assert [p.stem for p in pages] == [d.isoformat() for d in days[-3:]]
+    assert sorted(p.stem for p in tmp_path.glob("*.html")) == sorted(["index", *(d.isoformat() for d in days[-3:])])
+
+
 def test_a_backfill_names_the_main_chart_without_a_copy_per_day(sample_home, tmp_path_factory):
     from pipeline_helpers import materialize_sample
 
