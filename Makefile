@@ -11,7 +11,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: setup demo test ui bench lint clean train
+.PHONY: setup demo test ui bench bench-scale lint clean train
 
 setup: $(VENV)/.synced dbt/target/manifest.json
 
@@ -53,6 +53,12 @@ train: $(VENV)/.synced
 bench: setup
 	@$(UV) sync --frozen --compile-bytecode --group bench --quiet
 	@$(VENV)/bin/python -m bench.run
+
+# How cost grows with volume and with history (issue 12; docs/benchmarks.md): about 15 minutes on 2 cores.
+bench-scale: setup
+	@mkdir -p bench_results
+	@$(VENV)/bin/python -m bench.history --json bench_results/history.json
+	@$(VENV)/bin/python -m bench.scale 100000 --days 30 --json bench_results/scale_100k.json
 
 lint: setup
 	@$(VENV)/bin/ruff check .

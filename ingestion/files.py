@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -49,6 +49,11 @@ def read_path(path: Path, source: str = "file", skip: Callable[[str, Path], bool
         if skip is not None and skip(rel, f):
             continue
         try:
+            if f.suffix.lower() == ".jsonl":
+                with open(f, "rb") as lines:  # streamed: an archive file may hold millions of lines
+                    for item in _from_jsonl(lines, rel, source):
+                        yield (date_reject(item, start) or item) if isinstance(item, Document) else item
+                continue
             raw = f.read_bytes()
         except OSError as e:
             yield Reject(source, rel, "read", f"cannot read file: {e.strerror or e}")
@@ -131,17 +136,19 @@ def _payload(raw: bytes) -> str:
     return raw[:MAX_PAYLOAD].decode("utf-8", "replace")
 
 
-def jsonl_records(raw: bytes) -> Iterator[tuple[int, str, dict | None, str | None]]:
-    """(line number, line text, record, problem) for every non-blank line of JSON Lines bytes.
+def jsonl_records(raw: bytes | Iterable[bytes]) -> Iterator[tuple[int, str, dict | None, str | None]]:
+    """(line number, line text, record, problem) for every non-blank line of JSON Lines: bytes, or a file opened
+    in binary mode (read a line at a time, so that a file of gigabytes is never held whole).
 
-    Lines are split on LF only (JSON Lines' separator), so a raw U+2028 inside a string stays in its record,
-    and each line is decoded on its own: an invalid byte, a too-deep or too-long value, an unpaired surrogate
-    costs that line and nothing else."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+    Lines are split on LF only (JSON Lines' separator; a binary file iterates the same way), so a raw U+2028
+    inside a string stays in its record, and each line is decoded on its own: an invalid byte, a too-deep or
+    too-long value, an unpaired surrogate costs that line and nothing else."""
+    lines = raw.split(b"\n") if isinstance(raw, bytes) else raw
     seen: set[str] = set()
-    for n, bline in enumerate(raw.split(b"\n"), start=1):
-        bline = bline.rstrip(b"\r")
+    for n, bline in enumerate(lines, start=1):
+        if n == 1 and bline.startswith(b"\xef\xbb\xbf"):
+            bline = bline[3:]
+        bline = bline.rstrip(b"\n").rstrip(b"\r")
         if not bline.strip():
             continue
         try:
@@ -171,7 +178,7 @@ def jsonl_records(raw: bytes) -> Iterator[tuple[int, str, dict | None, str | Non
         yield n, line, obj, None
 
 
-def _from_jsonl(raw: bytes, rel: str, source: str) -> Iterator[Document | Reject]:
+def _from_jsonl(raw: bytes | Iterable[bytes], rel: str, source: str) -> Iterator[Document | Reject]:
     for n, line, obj, problem in jsonl_records(raw):
         stage = "parse" if problem and (problem.startswith(("bad JSON", "not UTF-8"))) else "validate"
         if problem is None:

@@ -27,11 +27,12 @@ def read_input(path: Path) -> tuple[pl.DataFrame, list[BadLine]]:
     """The documents of a contract-shaped JSON Lines file, and why each other line was skipped (the same line
     reader as ingestion, so a bad byte, a too-deep value or a raw U+2028 costs one line at most)."""
     rows, bad = [], []
-    for n, _line, obj, problem in jsonl_records(path.read_bytes()):
-        if problem:
-            bad.append(BadLine(n, problem))
-        else:
-            rows.append({"doc_id": obj["id"], **{k: obj.get(k) for k in list(INPUT_SCHEMA)[1:]}})
+    with open(path, "rb") as lines:  # a line at a time: the file is never held whole beside its rows
+        for n, _line, obj, problem in jsonl_records(lines):
+            if problem:
+                bad.append(BadLine(n, problem))
+            else:
+                rows.append({"doc_id": obj["id"], **{k: obj.get(k) for k in list(INPUT_SCHEMA)[1:]}})
     return pl.DataFrame(rows, schema=INPUT_SCHEMA), bad
 
 
