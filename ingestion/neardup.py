@@ -184,7 +184,7 @@ class NearDuplicateIndex:
         text republishes; None when there is none."""
         mine = sampled(own)
         live, index = self._live, self._index
-        postings = (p[:MAX_POSTING] if p[0] >= live else p[bisect_left(p, live):][:MAX_POSTING]
+        postings = (p[:MAX_POSTING] if p[0] >= live else p[(i := bisect_left(p, live)):i + MAX_POSTING]
                     for p in map(index.get, mine) if p)
         numbers, counts = np.unique(np.fromiter(chain.from_iterable(postings), dtype=np.int64), return_counts=True)
         if not numbers.size:
