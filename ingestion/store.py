@@ -10,6 +10,7 @@ import duckdb
 import polars as pl
 
 from core.schemas import DOCUMENTS, DROP_FILES, HTTP_VALIDATORS, REJECTS
+from core.transaction import transaction
 
 from .canonical import stable_id
 from .collect import FileSpan
@@ -66,16 +67,11 @@ def load_drop_spans(con: duckdb.DuckDBPyConnection) -> dict[str, FileSpan]:
 def save_drop_spans(con: duckdb.DuckDBPyConnection, spans: dict[str, FileSpan]) -> None:
     """Replace the recorded spans with `spans`. Written only after the documents were committed: a span lets a
     run skip a file, so it must never describe documents that a crash kept out of the warehouse."""
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute("delete from raw.drop_files")
         if spans:
             con.executemany("insert into raw.drop_files values (?, ?, ?, ?)",
                             [(p, s.fingerprint, s.first_date, s.last_date) for p, s in sorted(spans.items())])
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
 
 
 # A run for day D also reads the items of the BACKLOG_DAYS before D that feeds still show and the warehouse
@@ -121,8 +117,7 @@ def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], va
     to_insert, to_update, conflicts = _classify(con, docs, result)
     rejects += conflicts
     result.near_duplicates = _link_near_duplicates(con, to_insert + to_update, neardup_index)
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         if to_update:
             updated = _keys(d.doc_id for d in to_update)  # noqa: F841 - read by DuckDB's replacement scan
             con.execute("delete from raw.documents where doc_id in (select v from updated)")
@@ -155,10 +150,6 @@ def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], va
                 "values (?, ?, ?, ?)",
                 [(u, e, m, kept_through) for u, (e, m) in sorted(pairs.items())],
             )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
     return result
 
 

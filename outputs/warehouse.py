@@ -9,6 +9,7 @@ import duckdb
 import polars as pl
 
 from core.schemas import DOCUMENT_ASSESSMENTS, SIGNALS
+from core.transaction import transaction
 from ingestion.store import ensure_schema as ensure_raw_schema
 
 SIGNALS_DDL = SIGNALS.ddl() + "\n" + DOCUMENT_ASSESSMENTS.ddl()
@@ -62,13 +63,8 @@ def replace_extraction(con: duckdb.DuckDBPyConnection, first: date, last: date, 
     sig = signals.drop("published_date", strict=False).join(dates, on="doc_id", how="inner").select(SIGNAL_COLUMNS)  # noqa: F841
     ass = (assessments.drop("published_date", strict=False).join(dates, on="doc_id", how="inner")  # noqa: F841
            .select(ASSESSMENT_COLUMNS))
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute("delete from raw.signals where published_date between ? and ?", [first, last])
         con.execute("delete from raw.document_assessments where published_date between ? and ?", [first, last])
         con.execute(f"insert into raw.signals select {', '.join(SIGNAL_COLUMNS)} from sig")
         con.execute(f"insert into raw.document_assessments select {', '.join(ASSESSMENT_COLUMNS)} from ass")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
