@@ -49,16 +49,24 @@ ui: setup
 train: $(VENV)/.synced
 	@$(VENV)/bin/python -m indicators.train
 
-# Extraction throughput against the floor and a spaCy PhraseMatcher reference; writes bench_results/.
+# Every benchmark of issue 12 into one results file, bench_results/results.json, and its table in
+# docs/benchmarks.md: extraction throughput on one core (against the floor and a spaCy PhraseMatcher reference),
+# then bench-scale. BENCH_MB sets the extraction corpus (default 200 MB).
 bench: setup
 	@$(UV) sync --frozen --compile-bytecode --group bench --quiet
 	@$(VENV)/bin/python -m bench.run
+	@$(MAKE) --no-print-directory bench-scale
 
-# How cost grows with volume and with history (issue 12; docs/benchmarks.md): about 15 minutes on 2 cores.
+# How cost grows with volume and with history: the whole path at 10,000 and 100,000 documents (and at a million
+# with BENCH_1M=1, which alone takes well over half an hour), runs over history, then the results file.
 bench-scale: setup
 	@mkdir -p bench_results
-	@$(VENV)/bin/python -m bench.history --json bench_results/history.json
+	@$(VENV)/bin/python -m bench.scale 10000 --days 30 --json bench_results/scale_10k.json
 	@$(VENV)/bin/python -m bench.scale 100000 --days 30 --json bench_results/scale_100k.json
+	@if [ "$(BENCH_1M)" = 1 ]; then \
+		$(VENV)/bin/python -m bench.scale 1000000 --days 30 --json bench_results/scale_1m.json; fi
+	@$(VENV)/bin/python -m bench.history --json bench_results/history.json
+	@$(VENV)/bin/python -m bench.results
 
 lint: setup
 	@$(VENV)/bin/ruff check .

@@ -8,7 +8,8 @@ Benchmarks only: the documents are bench/generate.py's synthetic ones, dated her
     .venv/bin/python -m bench.history ratio --per-day 20   # one day with 30 days and with 3 years behind it
 
 Each `georisk` command is a subprocess with nothing set but GEORISK_HOME and PATH (no setting changed); its wall
-time and its peak resident memory (with the processes it waited for, e.g. dbt) are recorded.
+time and its peak resident memory (with the processes it waited for, e.g. dbt) are recorded, and for the ratio's
+runs each Dagster step's time and peak memory (bench.runstats): `dbt build` over the whole history and for one day.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ import tempfile
 from pathlib import Path
 
 from bench.ingest_scale import write_documents
-from bench.proc import georisk
+from bench.proc import georisk, georisk_sampled
+from bench.runstats import run_profile
 
 SPARSE_DOCS, SPARSE_FIRST, SPARSE_LAST = 43, dt.date(2021, 1, 1), dt.date(2025, 12, 31)
 DAY = dt.date(2025, 6, 1)  # the day the ratio's runs add, after the history
@@ -52,19 +54,23 @@ def one_day(tmp: Path, history_days: int, per_day: int, repeats: int) -> dict:
     (home / "inbox").mkdir(parents=True)
     days = [DAY - dt.timedelta(days=k) for k in range(history_days, 0, -1) for _ in range(per_day)]
     write_documents(home / "inbox" / "history.jsonl", days, seed=history_days)
-    build = georisk(home, "materialize")
+    build, samples = georisk_sampled(home, "materialize")
+    build_steps = run_profile(home, samples)
     print(f"{history_days:>5} days of history ({len(days)} documents) built in {build['seconds']} s", flush=True)
-    runs = []
+    runs, peaks, day_steps = [], [], []
     for k in range(repeats):
         day = DAY + dt.timedelta(days=k)
         # the same new documents whatever the history: the seed and indexes depend on the day only
         write_documents(home / "inbox" / f"day_{day}.jsonl", [day] * per_day, seed=1000 + k, first_index=10**6)
-        run = georisk(home, "materialize", "--from", str(day), "--to", str(day))
+        run, samples = georisk_sampled(home, "materialize", "--from", str(day), "--to", str(day))
         runs.append(run["seconds"])
+        peaks.append(run["peak_mb"])
+        day_steps.append(run_profile(home, samples))
         print(f"{history_days:>5} days of history: the run for {day} took {run['seconds']} s", flush=True)
     return {"history_days": history_days, "history_documents": len(days), "per_day": per_day,
-            "history_build_seconds": build["seconds"], "day_run_seconds": runs,
-            "day_run_median_seconds": statistics.median(runs)}
+            "history_build_seconds": build["seconds"], "history_build_peak_mb": build["peak_mb"],
+            "history_build_steps": build_steps, "day_run_seconds": runs, "day_run_peak_mb": peaks,
+            "day_run_steps": day_steps, "day_run_median_seconds": statistics.median(runs)}
 
 
 def ratio(tmp: Path, per_day: int, repeats: int, long_days: int = 3 * 365, short_days: int = 30) -> dict:
@@ -80,15 +86,20 @@ def main() -> None:
     ap.add_argument("what", nargs="*", choices=["sparse", "ratio"], default=["sparse", "ratio"])
     ap.add_argument("--per-day", type=int, default=20, help="documents a day in the ratio's homes")
     ap.add_argument("--repeats", type=int, default=3, help="new days run one by one in each ratio home")
+    ap.add_argument("--long-days", type=int, default=3 * 365, help="days of history in the ratio's long home")
+    ap.add_argument("--short-days", type=int, default=30, help="days of history in the ratio's short home")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
-    results: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+    results: dict = {"command": " ".join(["python -m bench.history", *sys.argv[1:]]),
+                     "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                     "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}
     with tempfile.TemporaryDirectory(prefix="georisk-history-bench-") as tmp:
         if "sparse" in args.what:
             results["sparse"] = sparse(Path(tmp))
         if "ratio" in args.what:
-            results["ratio"] = ratio(Path(tmp), args.per_day, args.repeats)
+            results["ratio"] = ratio(Path(tmp), args.per_day, args.repeats, args.long_days, args.short_days)
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
 
 

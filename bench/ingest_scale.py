@@ -18,6 +18,8 @@ from pathlib import Path
 from bench.generate import Generator
 from bench.proc import georisk
 
+FIRST_DAY = dt.date(2024, 3, 1)  # the first day write_dated dates documents on
+
 
 def write_documents(path: Path, days: list[dt.date], seed: int, first_index: int = 0) -> Path:
     """One synthetic document per entry of `days` (a day may repeat), dated on it, as contract-shaped JSON Lines."""
@@ -32,7 +34,7 @@ def write_documents(path: Path, days: list[dt.date], seed: int, first_index: int
     return path
 
 
-def write_dated(n: int, out: Path, days: int, first: dt.date = dt.date(2024, 3, 1), seed: int = 42) -> Path:
+def write_dated(n: int, out: Path, days: int, first: dt.date = FIRST_DAY, seed: int = 42) -> Path:
     """n documents, each dated on one of `days` days from `first` (deterministic)."""
     r = random.Random(seed + 1)
     return write_documents(out, [first + dt.timedelta(days=r.randrange(days)) for _ in range(n)], seed)

@@ -1,6 +1,6 @@
 """Extraction throughput on one core, end to end from Parquet, beside two references.
 
-    make bench                                   # 200 MB corpus (BENCH_MB), writes bench_results/
+    make bench                                   # 200 MB corpus (BENCH_MB), writes bench_results/extraction.*
     BENCH_MB=20 .venv/bin/python -m bench.run    # quick run
 
 Measured in one process pinned to one CPU (sched_setaffinity) with polars/rayon limited to one
@@ -44,6 +44,7 @@ import io  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import pstats  # noqa: E402
+import resource  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import zlib  # noqa: E402
@@ -319,6 +320,7 @@ def main() -> dict:
     docs_out = ex.documents
     fk, exact = gate_keys(tgt)
     res = {
+        "command": " ".join([f"BENCH_MB={mb_req:g}", f"BENCH_RUNS={RUNS}", "python -m bench.run"]),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"cpu": _cpu_model(), "logical_cpus": os.cpu_count(), "pinned_cpu": core,
                     "python": platform.python_version(), "polars": pl.__version__,
@@ -328,6 +330,10 @@ def main() -> dict:
                    "seed": meta["seed"], "requested_mb": mb_req, "docs": df.height, "text_mb": round(mb, 2),
                    "languages": {str(k): v for k, v in langs.items()}, "sha256": meta.get("sha256")},
         "runs": RUNS,
+        # the in-process figure is the whole bench process's (corpus, spaCy reference and extraction together);
+        # the CLI's is the largest `georisk extract` child, the only children this process starts
+        "peak_mb": {"bench_process": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                    "georisk_cli": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)},
         "throughput_mb_s": {
             "floor_python": round(mb / floor_py_s, 1), "floor_c": round(mb / floor_c_s, 1),
             "spacy_phrasematcher": round(sub_mb / spacy_s, 2), "georisk": round(mb / geo_s, 2),
@@ -352,9 +358,9 @@ def main() -> dict:
                     "gate_check": check},
     }
     RESULTS_DIR.mkdir(exist_ok=True)
-    (RESULTS_DIR / "results.json").write_text(json.dumps(res, indent=1, ensure_ascii=False) + "\n")
+    (RESULTS_DIR / "extraction.json").write_text(json.dumps(res, indent=1, ensure_ascii=False) + "\n")
     md = render(res, profile)
-    (RESULTS_DIR / "results.md").write_text(md)
+    (RESULTS_DIR / "extraction.md").write_text(md)
     print()
     print(md)
     return res

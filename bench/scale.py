@@ -1,6 +1,7 @@
 """The whole path at volume: N synthetic documents dated over a span of days, `georisk ingest --from` into an
-empty home, then `georisk materialize` over every day (extraction, dbt, feed, analyst copy), with wall time
-and peak memory of each command and the time of each Dagster step (issue 12).
+empty home, then `georisk materialize` over every day (extraction, dbt, feed, analyst copy), then one more day of
+N/days documents through the drop folder and `georisk materialize --from D --to D`; wall time and peak memory of
+each command, and each Dagster step's time and peak memory (bench.runstats) (issue 12).
 
 Benchmarks only: the corpus is bench/generate.py's, never mixed into real data.
 
@@ -10,6 +11,7 @@ Benchmarks only: the corpus is bench/generate.py's, never mixed into real data.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -17,19 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.ingest_scale import write_dated
-from bench.proc import georisk
-
-
-def step_seconds(home: Path) -> dict[str, float]:
-    """Seconds per step of the home's latest Dagster run."""
-    from dagster import DagsterInstance
-
-    os.environ["DAGSTER_HOME"] = str(home / "dagster")
-    with DagsterInstance.get() as instance:
-        (run,) = instance.get_runs(limit=1)
-        return {s.step_key: round(s.end_time - s.start_time, 1)
-                for s in instance.get_run_step_stats(run.run_id) if s.end_time and s.start_time}
+from bench.ingest_scale import FIRST_DAY, write_dated, write_documents
+from bench.proc import georisk, georisk_sampled
+from bench.runstats import run_profile
 
 
 def run(n: int, days: int, keep: Path | None) -> dict:
@@ -45,13 +37,30 @@ def run(n: int, days: int, keep: Path | None) -> dict:
         print(f"  ingest: {ingest['seconds']} s ({n / ingest['seconds']:.0f} docs/s), peak {ingest['peak_mb']} MB",
               flush=True)
         src.unlink()
-        build = georisk(home, "materialize")
-        steps = step_seconds(home)
-        print(f"  materialize: {build['seconds']} s, peak {build['peak_mb']} MB; steps {steps}", flush=True)
+        build, samples = georisk_sampled(home, "materialize")
+        steps = run_profile(home, samples)
+        print(f"  materialize: {build['seconds']} s, peak {build['peak_mb']} MB; steps {_brief(steps)}", flush=True)
         size = sum(f.stat().st_size for f in (home / "warehouse").glob("*.duckdb")) / 1e6
         return {"documents": n, "days": days, "input_mb": round(mb), "ingest": ingest, "materialize": build,
-                "steps_seconds": steps, "warehouse_mb": round(size),
+                "steps": steps, "day": one_more_day(home, n, days), "warehouse_mb": round(size),
                 "total_seconds": round(ingest["seconds"] + build["seconds"], 1)}
+
+
+def one_more_day(home: Path, n: int, days: int) -> dict:
+    """A day after the history with its average volume, dropped in the inbox and run alone (a daily run)."""
+    day = FIRST_DAY + dt.timedelta(days=days)
+    per_day = max(1, n // days)
+    (home / "inbox").mkdir(parents=True, exist_ok=True)
+    write_documents(home / "inbox" / f"day_{day}.jsonl", [day] * per_day, seed=7_000, first_index=n)
+    run, samples = georisk_sampled(home, "materialize", "--from", str(day), "--to", str(day))
+    steps = run_profile(home, samples)
+    print(f"  one more day ({per_day:,} documents, {day}): {run['seconds']} s, peak {run['peak_mb']} MB; "
+          f"steps {_brief(steps)}", flush=True)
+    return {"date": str(day), "documents": per_day, "materialize": run, "steps": steps}
+
+
+def _brief(steps: dict[str, dict]) -> dict[str, float]:
+    return {k: v["seconds"] for k, v in steps.items()}
 
 
 def main() -> None:
@@ -61,10 +70,13 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="also write the result here")
     ap.add_argument("--keep", type=Path, help="work in this folder and leave the home there")
     args = ap.parse_args()
-    result = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+    result = {"command": " ".join(["python -m bench.scale", *sys.argv[1:]]),
+              "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+              "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
               **run(args.documents, args.days, args.keep)}
     print(f"total {result['total_seconds']} s", flush=True)
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
 
 
