@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -70,7 +71,7 @@ def ingest(
     offline: Annotated[bool, typer.Option("--offline", help="With --date: skip feeds, official pages and GDELT.")] = False,
 ):
     """Store documents in the warehouse under GEORISK_HOME (deduplicated, rejects recorded)."""
-    import duckdb
+    from core import warehouse
 
     h = home().ensure()
     if (from_path is None) == (day is None):
@@ -88,23 +89,23 @@ def ingest(
         where = f"{r.source_path}:{r.line_number}" if r.line_number else r.source_path
         err.print(f"rejected {where} ({r.stage}): {r.reason}", markup=False, highlight=False)
 
-    with duckdb.connect(str(h.warehouse)) as con, err.status(f"Reading {from_path}") as status:
+    with warehouse.connect(h.warehouse) as con, err.status(f"Reading {from_path}") as status:
         def progress(done: int, total: int) -> None:
             status.update(f"Storing {from_path}: {done:,} of {total:,} documents")
 
-        result = store_in_batches(con, read_path(from_path, source="file"), progress=progress, on_reject=rejected)
+        items = read_path(from_path, source="file", workers=os.cpu_count() or 1)  # parsing on every core
+        result = store_in_batches(con, items, progress=progress, on_reject=rejected)
     out.print(f"stored {result.stored}, updated {result.updated}, rejected {result.rejected}, "
               f"duplicates {result.duplicates}  ->  {h.warehouse}", highlight=False)
 
 
 def _ingest_day(h, day: date, network: bool) -> None:
-    import duckdb
-
+    from core import warehouse
     from ingestion.daily import ingest_window, sources_config_path
     from ingestion.sources.config import ConfigError
 
     try:
-        with duckdb.connect(str(h.warehouse)) as con, err.status(f"Collecting {day} from the configured sources"):
+        with warehouse.connect(h.warehouse) as con, err.status(f"Collecting {day} from the configured sources"):
             report = ingest_window(con, h.root, day, day, network=network)
     except ConfigError as e:
         raise GeoriskError(f"{sources_config_path()}: {e}") from None

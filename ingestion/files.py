@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import re
 import unicodedata
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,6 +20,7 @@ from indicators.doc_meta import detect_language, find_date, parse_published_at
 from .canonical import canonical_url, content_hash, stable_id
 from .html import parse_html
 from .models import Document, Reject
+from .neardup import shingles
 
 SUFFIXES = (".jsonl", ".txt", ".html", ".htm")
 _OPTIONAL_STR = ("title", "url", "outlet", "published_at", "language", "doc_type")
@@ -29,11 +33,12 @@ def iter_files(path: Path) -> list[Path]:
     return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
 
 
-def read_path(path: Path, source: str = "file", skip: Callable[[str, Path], bool] | None = None
-              ) -> Iterator[Document | Reject]:
+def read_path(path: Path, source: str = "file", skip: Callable[[str, Path], bool] | None = None,
+              workers: int = 1) -> Iterator[Document | Reject]:
     """Every document under `path`, or a Reject for each file or line that cannot be one. Never raises for
     what a file holds: one bad file or line is a reject and the rest is read. `skip(relative path, file)`, when
-    given, passes over the files it is true for."""
+    given, passes over the files it is true for. With `workers` above one, a JSON Lines file of at least
+    PARALLEL_MIN_BYTES is parsed by that many processes (same items, same order)."""
     path = Path(path)
     if not path.exists():
         yield Reject(source, str(path), "read", "path does not exist")
@@ -51,7 +56,10 @@ def read_path(path: Path, source: str = "file", skip: Callable[[str, Path], bool
         try:
             if f.suffix.lower() == ".jsonl":
                 with open(f, "rb") as lines:  # streamed: an archive file may hold millions of lines
-                    for item in _from_jsonl(lines, rel, source):
+                    items = (_from_jsonl_parallel(lines, rel, source, workers)
+                             if workers > 1 and f.stat().st_size >= PARALLEL_MIN_BYTES
+                             else _from_jsonl(lines, rel, source))
+                    for item in items:
                         yield (date_reject(item, start) or item) if isinstance(item, Document) else item
                 continue
             raw = f.read_bytes()
@@ -146,31 +154,12 @@ def jsonl_records(raw: bytes | Iterable[bytes]) -> Iterator[tuple[int, str, dict
     lines = raw.split(b"\n") if isinstance(raw, bytes) else raw
     seen: set[str] = set()
     for n, bline in enumerate(lines, start=1):
-        if n == 1 and bline.startswith(b"\xef\xbb\xbf"):
-            bline = bline[3:]
-        bline = bline.rstrip(b"\n").rstrip(b"\r")
-        if not bline.strip():
+        parsed = _jsonl_line(n, bline)
+        if parsed is None:
             continue
-        try:
-            line = bline.decode("utf-8")
-        except UnicodeDecodeError as e:
-            yield n, _payload(bline), None, f"not UTF-8 at byte {e.start} of the line"
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as e:
-            yield n, line, None, f"bad JSON: {e.msg} at column {e.colno}"
-            continue
-        except RecursionError:
-            yield n, line, None, "bad JSON: nested too deeply"
-            continue
-        except ValueError as e:  # Python refuses integers of more than 4,300 digits
-            reason = "a number with too many digits" if "digits" in str(e) else _one_line(e)
-            yield n, line, None, f"bad JSON: {reason}"
-            continue
-        problem = validate_record(obj)
+        line, obj, problem = parsed
         if problem is None and obj["id"] in seen:
-            problem = f"id {obj['id']!r} repeats an earlier line"
+            problem = _repeated(obj["id"])
         if problem:
             yield n, line, None, problem
             continue
@@ -178,19 +167,115 @@ def jsonl_records(raw: bytes | Iterable[bytes]) -> Iterator[tuple[int, str, dict
         yield n, line, obj, None
 
 
+def _repeated(doc_id: str) -> str:
+    return f"id {doc_id!r} repeats an earlier line"
+
+
+def _jsonl_line(n: int, bline: bytes) -> tuple[str, dict | None, str | None] | None:
+    """(line text, record, problem) of line `n` on its own (a repeated id is the caller's to find), or None for
+    a blank line."""
+    if n == 1 and bline.startswith(b"\xef\xbb\xbf"):
+        bline = bline[3:]
+    bline = bline.rstrip(b"\n").rstrip(b"\r")
+    if not bline.strip():
+        return None
+    try:
+        line = bline.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return _payload(bline), None, f"not UTF-8 at byte {e.start} of the line"
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as e:
+        return line, None, f"bad JSON: {e.msg} at column {e.colno}"
+    except RecursionError:
+        return line, None, "bad JSON: nested too deeply"
+    except ValueError as e:  # Python refuses integers of more than 4,300 digits
+        reason = "a number with too many digits" if "digits" in str(e) else _one_line(e)
+        return line, None, f"bad JSON: {reason}"
+    problem = validate_record(obj)
+    return line, (obj if problem is None else None), problem
+
+
 def _from_jsonl(raw: bytes | Iterable[bytes], rel: str, source: str) -> Iterator[Document | Reject]:
     for n, line, obj, problem in jsonl_records(raw):
-        stage = "parse" if problem and (problem.startswith(("bad JSON", "not UTF-8"))) else "validate"
-        if problem is None:
-            try:
-                yield make_document(
-                    doc_id=obj["id"], source=source, source_path=rel, text=obj["text"], raw_payload=line,
-                    line_number=n, **{k: obj.get(k) for k in _OPTIONAL_STR},
-                )
-                continue
-            except (ValueError, RecursionError, UnicodeError) as e:
-                problem = f"cannot make a document of the record: {_one_line(e)}"
-        yield Reject(source, rel, stage, problem, n, line[:MAX_PAYLOAD])
+        yield _jsonl_item(n, line, obj, problem, rel, source)
+
+
+def _jsonl_item(n: int, line: str, obj: dict | None, problem: str | None, rel: str, source: str
+                ) -> Document | Reject:
+    stage = "parse" if problem and (problem.startswith(("bad JSON", "not UTF-8"))) else "validate"
+    if problem is None:
+        try:
+            return make_document(
+                doc_id=obj["id"], source=source, source_path=rel, text=obj["text"], raw_payload=line,
+                line_number=n, **{k: obj.get(k) for k in _OPTIONAL_STR},
+            )
+        except (ValueError, RecursionError, UnicodeError) as e:
+            problem = f"cannot make a document of the record: {_one_line(e)}"
+    return Reject(source, rel, stage, problem, n, line[:MAX_PAYLOAD])
+
+
+# A JSON Lines file at least this big is parsed by worker processes (read_path's `workers`): starting them costs
+# about a second, and parsing, hashing and shingling a document about half a millisecond of one core.
+PARALLEL_MIN_BYTES = 32 * 2**20
+_CHUNK_BYTES = 4 * 2**20  # lines sent to a worker at once
+
+
+def _parse_chunk(rel: str, source: str, chunk: list[tuple[int, bytes]]
+                 ) -> list[tuple[int, str | None, Document | Reject]]:
+    """In a worker: (line number, id of a valid record, its document or reject) for each non-blank line, with
+    each document's shingles computed (the near-duplicate sweep's costliest step per document)."""
+    out = []
+    for n, bline in chunk:
+        parsed = _jsonl_line(n, bline)
+        if parsed is None:
+            continue
+        line, obj, problem = parsed
+        item = _jsonl_item(n, line, obj, problem, rel, source)
+        if isinstance(item, Document):
+            item.shingles = shingles(item.text)
+        out.append((n, obj["id"] if obj is not None else None, item))
+    return out
+
+
+def _from_jsonl_parallel(lines: Iterable[bytes], rel: str, source: str, workers: int
+                         ) -> Iterator[Document | Reject]:
+    """What _from_jsonl yields, in the same order, with lines parsed by `workers` processes. Chunks of lines go
+    out a few at a time (the file is never read ahead whole); a repeated id is found here, in line order."""
+    seen: set[str] = set()
+
+    def chunks() -> Iterator[list[tuple[int, bytes]]]:
+        chunk, size = [], 0
+        for n, bline in enumerate(lines, start=1):
+            chunk.append((n, bline))
+            size += len(bline)
+            if size >= _CHUNK_BYTES:
+                yield chunk
+                chunk, size = [], 0
+        if chunk:
+            yield chunk
+
+    # spawned, not forked: the parent holds DuckDB's threads and locks
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending: deque = deque()
+        for chunk in chunks():
+            pending.append(pool.submit(_parse_chunk, rel, source, chunk))
+            while len(pending) > 2 * workers or (pending and pending[0].done()):
+                yield from _unrepeated(pending.popleft().result(), seen, rel, source)
+        while pending:
+            yield from _unrepeated(pending.popleft().result(), seen, rel, source)
+
+
+def _unrepeated(parsed: list[tuple[int, str | None, Document | Reject]], seen: set[str], rel: str, source: str
+                ) -> Iterator[Document | Reject]:
+    for n, doc_id, item in parsed:
+        if doc_id is not None:
+            if doc_id in seen:
+                payload = item.raw_payload if isinstance(item, Document) else item.payload
+                item = Reject(source, rel, "validate", _repeated(doc_id), n, payload[:MAX_PAYLOAD])
+            else:
+                seen.add(doc_id)
+        yield item
 
 
 def validate_record(obj: object) -> str | None:

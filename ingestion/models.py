@@ -29,6 +29,8 @@ class Document:
     author: str | None = None
     issuing_body: str | None = None  # for official statements: the ministry or office that issued it
     near_duplicate_of: str | None = None  # set by the store: the document this one republishes
+    # its near-duplicate shingles when already computed (by a parsing worker), so the store need not again
+    shingles: object = field(default=None, compare=False, repr=False)
 
 
 # Reject stages of a page that may well come next time (a fault, not a verdict on the content): a run retries them

@@ -221,8 +221,8 @@ def _link_near_duplicates(con, new: list[Document], index: NearDuplicateIndex | 
         index.clear()  # not the days just after it: start again
     else:  # the days through complete_through are in the index already (on that day: stored and new ones)
         lower = max(lower, index.complete_through + timedelta(days=1))
-    cur = con.cursor()
-    cur.execute(
+    # on the connection itself: a cursor opens in DuckDB's default catalog, not the one core.warehouse attached
+    cur = con.execute(
         "select doc_id, published_date, language, text, near_duplicate_of from raw.documents "
         "where published_date between ? and ? order by published_date, doc_id",
         [lower, ordered[-1].published_date])
@@ -242,12 +242,12 @@ def _link_near_duplicates(con, new: list[Document], index: NearDuplicateIndex | 
             pending.pop()
             if doc_id not in new_ids and pd >= d.published_date - timedelta(days=NEAR_DUPLICATE_DAYS):
                 index.add(Entry(pd, doc_id, lang, shingles(text), dup))
-        own = shingles(d.text)
+        own = d.shingles if d.shingles is not None else shingles(d.text)
+        d.shingles = None  # held by the index from here; the batch need not keep a second reference
         original = index.original_of(own, d.language, (d.published_date, d.doc_id), NEAR_DUPLICATE_DAYS)
         d.near_duplicate_of = (original.near_duplicate_of or original.doc_id) if original else None
         linked += original is not None
         index.add(Entry(d.published_date, d.doc_id, d.language, own, d.near_duplicate_of))
-    cur.close()
     index.complete_through = ordered[-1].published_date
     return linked
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
 from dagster_duckdb import DuckDBResource
 
+from core import warehouse
 from core.atomic import atomic_write_text
 from core.settings import Home
 
@@ -31,6 +35,28 @@ class GeoriskHome(ConfigurableResource):
     @property
     def paths(self) -> Home:
         return Home(Path(self.root)).ensure()
+
+
+class WarehouseResource(DuckDBResource):
+    """dagster-duckdb's resource, opening the warehouse as every writer does (core.warehouse: its row groups)."""
+
+    @contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        for attempt in range(LOCK_RETRIES + 1):  # another process may hold the file for a moment, as upstream retries
+            try:
+                con = warehouse.connect(self.database, config=self.connection_config)
+                break
+            except duckdb.IOException:
+                if attempt == LOCK_RETRIES:
+                    raise
+                time.sleep(0.1 * 2 ** attempt)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+LOCK_RETRIES = 8
 
 
 def dbt_executable() -> str:
@@ -107,7 +133,7 @@ class HomeDbtCliResource(DbtCliResource):
 def build_resources(home: Home) -> dict:
     return {
         "georisk_home": GeoriskHome(root=str(home.root)),
-        "duckdb": DuckDBResource(database=str(home.warehouse)),
+        "duckdb": WarehouseResource(database=str(home.warehouse)),
         "dbt": HomeDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable(),
                                   profiles_dir=str(dbt_profiles_dir(home)), home_root=str(home.root),
                                   global_config_flags=["--log-path", str(dbt_log_dir(home))]),

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import duckdb
 
+from core import warehouse as live
 from core.atomic import atomic_path
 
 
 def publish_copy(warehouse: Path, published: Path) -> int:
     """Checkpoint the live file, copy it, and rename the copy into place. Returns its size in bytes."""
-    with duckdb.connect(str(warehouse)) as con:
+    with live.connect(warehouse) as con:  # as its writers open it (core.warehouse: a checkpoint keeps its row groups)
         con.execute("checkpoint")
     published.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(published, fsync=True) as tmp:
