@@ -222,32 +222,30 @@ def _link_near_duplicates(con, new: list[Document], index: NearDuplicateIndex | 
     else:  # the days through complete_through are in the index already (on that day: stored and new ones)
         lower = max(lower, index.complete_through + timedelta(days=1))
     # on the connection itself: a cursor opens in DuckDB's default catalog, not the one core.warehouse attached
-    cur = con.execute(
+    rows = con.execute(
         "select doc_id, published_date, language, text, near_duplicate_of from raw.documents "
         "where published_date between ? and ? order by published_date, doc_id",
         [lower, ordered[-1].published_date])
-    pending: list = []
-    linked = 0
+    stored = (row for chunk in iter(lambda: rows.fetchmany(1000), []) for row in chunk)
+    # the order the sweep sees: each day's stored documents, then its new ones, by id
+    items: list[tuple[Entry, bool]] = []
+    row = next(stored, None)
     for d in ordered:
-        index.keep_from(d.published_date - timedelta(days=NEAR_DUPLICATE_DAYS))
-        # stored documents up to this one's day (those after it cannot be its original)
-        while True:
-            if not pending:
-                pending = cur.fetchmany(1000)[::-1]
-                if not pending:
-                    break
-            doc_id, pd, lang, text, dup = pending[-1]
-            if pd > d.published_date:
-                break
-            pending.pop()
-            if doc_id not in new_ids and pd >= d.published_date - timedelta(days=NEAR_DUPLICATE_DAYS):
-                index.add(Entry(pd, doc_id, lang, shingles(text), dup))
+        while row is not None and row[1] <= d.published_date:
+            doc_id, pd, lang, text, dup = row
+            if doc_id not in new_ids:
+                items.append((Entry(pd, doc_id, lang, shingles(text), dup), False))
+            row = next(stored, None)
         own = d.shingles if d.shingles is not None else shingles(d.text)
         d.shingles = None  # held by the index from here; the batch need not keep a second reference
-        original = index.original_of(own, d.language, (d.published_date, d.doc_id), NEAR_DUPLICATE_DAYS)
-        d.near_duplicate_of = (original.near_duplicate_of or original.doc_id) if original else None
-        linked += original is not None
-        index.add(Entry(d.published_date, d.doc_id, d.language, own, d.near_duplicate_of))
+        items.append((Entry(d.published_date, d.doc_id, d.language, own, None), True))
+    originals = index.sweep(items, NEAR_DUPLICATE_DAYS)
+    by_id = {d.doc_id: d for d in new}
+    linked = 0
+    for (entry, is_new), original in zip(items, originals, strict=True):
+        if is_new:
+            by_id[entry.doc_id].near_duplicate_of = entry.near_duplicate_of
+            linked += original is not None
     index.complete_through = ordered[-1].published_date
     return linked
 

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from itertools import accumulate
 
 import duckdb
+import pytest
 
 from ingestion.files import make_document
 from ingestion.neardup import NearDuplicateIndex, is_near_duplicate, shingles
@@ -98,10 +99,19 @@ def test_the_index_forgets_days_that_leave_the_window():
     from ingestion.neardup import Entry
 
     text = " ".join(VOCAB)
-    idx.add(Entry(date(2024, 4, 1), "a", "en", shingles(text), None))
-    assert idx.original_of(shingles(text), "en", (date(2024, 4, 3), "b"), 3).doc_id == "a"
+
+    def entry(day: int, doc_id: str) -> Entry:
+        return Entry(date(2024, 4, day), doc_id, "en", shingles(text), None)
+
+    assert idx.sweep([(entry(1, "a"), False), (entry(3, "b"), True)], 3)[1].doc_id == "a"
+    assert idx.entries[-1].near_duplicate_of == "a"
     idx.keep_from(date(2024, 4, 2))
-    assert idx.original_of(shingles(text), "en", (date(2024, 4, 3), "b"), 3) is None
+    assert [e.doc_id for e in idx.entries] == ["b"]
+    (found,) = idx.sweep([(entry(7, "c"), True)], 3)  # "b" is four days earlier: out of the window
+    assert found is None and [e.doc_id for e in idx.entries] == ["c"]
+    assert idx.sweep([(entry(8, "d"), True)], 3)[0].doc_id == "c"
+    with pytest.raises(ValueError, match="date order"):
+        idx.sweep([(entry(5, "e"), True)], 3)
 
 
 def test_a_shuffled_input_stored_in_small_batches_links_and_stores_as_one_batch(tmp_path):
