@@ -28,15 +28,22 @@ def run(n: int, days: int, keep: Path | None) -> dict:
     with tempfile.TemporaryDirectory(prefix="georisk-scale-bench-") as tmp:
         root = keep or Path(tmp)
         t0 = time.perf_counter()
-        src = write_dated(n, root / f"docs_{n}.jsonl", days)
+        src = root / f"docs_{n}.jsonl"
+        # the corpus is deterministic (n, days, seed): a kept folder's copy is the same file, not made again
+        made = "kept from an earlier run" if keep and src.exists() else "generated"
+        if made == "generated":
+            write_dated(n, src, days)
         generated = round(time.perf_counter() - t0, 1)
         mb = src.stat().st_size / 1e6
-        print(f"{n:,} documents over {days} days, {mb:,.0f} MB of JSON Lines (generated in {generated} s)", flush=True)
+        print(f"{n:,} documents over {days} days, {mb:,.0f} MB of JSON Lines ({made} in {generated} s)", flush=True)
         home = root / "home"
+        if home.exists():
+            raise SystemExit(f"{home} exists: the benchmark starts from an empty home")
         ingest = georisk(home, "ingest", "--from", str(src))
         print(f"  ingest: {ingest['seconds']} s ({n / ingest['seconds']:.0f} docs/s), peak {ingest['peak_mb']} MB",
               flush=True)
-        src.unlink()
+        if not keep:
+            src.unlink()
         build, samples = georisk_sampled(home, "materialize")
         steps = run_profile(home, samples)
         print(f"  materialize: {build['seconds']} s, peak {build['peak_mb']} MB; steps {_brief(steps)}", flush=True)
