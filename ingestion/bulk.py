@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from .models import Document, Reject
+from .models import Document, PickledDocument, Reject
 from .neardup import NearDuplicateIndex
 from .store import StoreResult, store
 
@@ -36,7 +36,7 @@ class _DaySpill:
         self.counts: dict[date, int] = {}
         self._open: OrderedDict[date, object] = OrderedDict()
 
-    def add(self, doc: Document) -> None:
+    def add(self, doc: Document | PickledDocument) -> None:
         day = doc.published_date
         f = self._open.pop(day, None)
         if f is None:
@@ -44,7 +44,10 @@ class _DaySpill:
                 self._open.popitem(last=False)[1].close()
             f = open(self.folder / f"{day}.pickle", "ab")  # noqa: SIM115 - closed when evicted or in close()
         self._open[day] = f
-        pickle.dump(doc, f, protocol=pickle.HIGHEST_PROTOCOL)
+        if isinstance(doc, PickledDocument):
+            f.write(doc.data)  # the same bytes pickle.dump would write
+        else:
+            pickle.dump(doc, f, protocol=pickle.HIGHEST_PROTOCOL)
         self.counts[day] = self.counts.get(day, 0) + 1
 
     def close(self) -> None:
@@ -62,7 +65,7 @@ class _DaySpill:
         return sorted(docs, key=lambda d: d.doc_id)
 
 
-def store_in_batches(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject],
+def store_in_batches(con: duckdb.DuckDBPyConnection, items: Iterable[Document | PickledDocument | Reject],
                      batch: int = BATCH_DOCUMENTS, progress: Callable[[int, int], None] | None = None,
                      on_reject: Callable[[Reject], None] | None = None, validators=None,
                      kept_through: date | None = None) -> StoreResult:

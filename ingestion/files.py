@@ -19,7 +19,7 @@ from indicators.doc_meta import detect_language, find_date, parse_published_at
 
 from .canonical import canonical_url, content_hash, stable_id
 from .html import parse_html
-from .models import Document, Reject
+from .models import Document, PickledDocument, Reject
 from .neardup import shingles
 
 SUFFIXES = (".jsonl", ".txt", ".html", ".htm")
@@ -34,11 +34,12 @@ def iter_files(path: Path) -> list[Path]:
 
 
 def read_path(path: Path, source: str = "file", skip: Callable[[str, Path], bool] | None = None,
-              workers: int = 1) -> Iterator[Document | Reject]:
+              workers: int = 1) -> Iterator[Document | PickledDocument | Reject]:
     """Every document under `path`, or a Reject for each file or line that cannot be one. Never raises for
     what a file holds: one bad file or line is a reject and the rest is read. `skip(relative path, file)`, when
     given, passes over the files it is true for. With `workers` above one, a JSON Lines file of at least
-    PARALLEL_MIN_BYTES is parsed by that many processes (same items, same order)."""
+    PARALLEL_MIN_BYTES is parsed by that many processes: the same items in the same order, its documents as
+    PickledDocument (for ingestion.bulk.store_in_batches, which spills them as they are)."""
     path = Path(path)
     if not path.exists():
         yield Reject(source, str(path), "read", "path does not exist")
@@ -222,10 +223,12 @@ _CHUNK_BYTES = 4 * 2**20  # lines sent to a worker at once
 
 
 def _parse_chunk(rel: str, source: str, chunk: list[tuple[int, bytes]]
-                 ) -> list[tuple[int, str | None, Document | Reject]]:
-    """In a worker: (line number, id of a valid record, its document or reject) for each non-blank line, with
-    each document's shingles computed (the near-duplicate sweep's costliest step per document)."""
+                 ) -> list[tuple[int, str | None, PickledDocument | Reject]]:
+    """In a worker: (line number, id of a valid record, its document or reject) for each non-blank line. A
+    document is checked for its date, gets its shingles (the near-duplicate sweep's costliest step per
+    document), and is pickled here, so that the parent only writes its bytes."""
     out = []
+    start = index_start()
     for n, bline in chunk:
         parsed = _jsonl_line(n, bline)
         if parsed is None:
@@ -233,15 +236,19 @@ def _parse_chunk(rel: str, source: str, chunk: list[tuple[int, bytes]]
         line, obj, problem = parsed
         item = _jsonl_item(n, line, obj, problem, rel, source)
         if isinstance(item, Document):
+            item = date_reject(item, start) or item
+        if isinstance(item, Document):
             item.shingles = shingles(item.text)
+            item = PickledDocument.of(item)
         out.append((n, obj["id"] if obj is not None else None, item))
     return out
 
 
 def _from_jsonl_parallel(lines: Iterable[bytes], rel: str, source: str, workers: int
-                         ) -> Iterator[Document | Reject]:
-    """What _from_jsonl yields, in the same order, with lines parsed by `workers` processes. Chunks of lines go
-    out a few at a time (the file is never read ahead whole); a repeated id is found here, in line order."""
+                         ) -> Iterator[PickledDocument | Reject]:
+    """What _from_jsonl yields, in the same order, with lines parsed by `workers` processes and documents
+    pickled (PickledDocument). Chunks of lines go out a few at a time (the file is never read ahead whole); a
+    repeated id is found here, in line order."""
     seen: set[str] = set()
 
     def chunks() -> Iterator[list[tuple[int, bytes]]]:
@@ -266,12 +273,12 @@ def _from_jsonl_parallel(lines: Iterable[bytes], rel: str, source: str, workers:
             yield from _unrepeated(pending.popleft().result(), seen, rel, source)
 
 
-def _unrepeated(parsed: list[tuple[int, str | None, Document | Reject]], seen: set[str], rel: str, source: str
-                ) -> Iterator[Document | Reject]:
+def _unrepeated(parsed: list[tuple[int, str | None, PickledDocument | Reject]], seen: set[str], rel: str,
+                source: str) -> Iterator[PickledDocument | Reject]:
     for n, doc_id, item in parsed:
         if doc_id is not None:
             if doc_id in seen:
-                payload = item.raw_payload if isinstance(item, Document) else item.payload
+                payload = item.load().raw_payload if isinstance(item, PickledDocument) else item.payload
                 item = Reject(source, rel, "validate", _repeated(doc_id), n, payload[:MAX_PAYLOAD])
             else:
                 seen.add(doc_id)

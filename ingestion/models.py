@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -31,6 +32,22 @@ class Document:
     near_duplicate_of: str | None = None  # set by the store: the document this one republishes
     # its near-duplicate shingles when already computed (by a parsing worker), so the store need not again
     shingles: object = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class PickledDocument:
+    """A Document as the worker process that parsed it pickled it: passed on, and spilled to disk by
+    ingestion.bulk, without being unpickled and pickled again in the process that stores it."""
+    doc_id: str
+    published_date: date
+    data: bytes
+
+    @classmethod
+    def of(cls, doc: Document) -> PickledDocument:
+        return cls(doc.doc_id, doc.published_date, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def load(self) -> Document:
+        return pickle.loads(self.data)  # noqa: S301 - written by this program's own worker a moment ago
 
 
 # Reject stages of a page that may well come next time (a fault, not a verdict on the content): a run retries them

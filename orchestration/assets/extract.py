@@ -1,12 +1,12 @@
 """Signal extraction over the window's documents; the same code path as `georisk extract`."""
 
+import os
 from collections import Counter
 
 from dagster import AssetExecutionContext, AssetSpec, BackfillPolicy, MaterializeResult, multi_asset
 from dagster_duckdb import DuckDBResource
 
-from indicators.extract import extract
-from outputs.warehouse import documents_in_window, replace_extraction, window_chunks
+from outputs.extraction import extract_window
 
 from ..partitions import daily_partitions, window_dates
 from .ingest import POOL
@@ -29,12 +29,9 @@ def document_signals(context: AssetExecutionContext, duckdb: DuckDBResource):
     first, last = window_dates(*context.partition_time_window)
     n_docs, n_assessed, by_kind = 0, 0, Counter()
     with duckdb.get_connection() as con:
-        # a long backfill a chunk of whole days at a time, each replaced in its own transaction
-        for a, b in window_chunks(con, first, last):
-            docs = documents_in_window(con, a, b)
-            result = extract(docs)
-            replace_extraction(con, a, b, docs, result.signals, result.documents)
-            n_docs, n_assessed = n_docs + docs.height, n_assessed + result.documents.height
+        # a long backfill a chunk of whole days at a time, each replaced in its own transaction, on every core
+        for height, result in extract_window(con, first, last, workers=os.cpu_count() or 1):
+            n_docs, n_assessed = n_docs + height, n_assessed + result.documents.height
             if result.signals.height:
                 by_kind.update({k: int(n) for k, n in result.signals.group_by("kind").len().iter_rows()})
     n_signals = sum(by_kind.values())

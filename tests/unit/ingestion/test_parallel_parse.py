@@ -1,14 +1,16 @@
 """A big JSON Lines file is parsed by worker processes: the same documents and rejects, in the same order, as
-the one-process reader, with each document's shingles computed on the way."""
+the one-process reader, with each document's shingles computed on the way and the document pickled by the
+worker; ingestion.bulk stores them as it stores documents."""
 
 import json
 from dataclasses import astuple
 
+import duckdb
 import numpy as np
 
 import ingestion.files as files
 from ingestion.files import read_path
-from ingestion.models import Document, Reject
+from ingestion.models import Document, PickledDocument, Reject
 from ingestion.neardup import shingles
 
 TEXT = "Astana, April 8, 2024. " + " ".join(f"word{i}" for i in range(60))
@@ -32,6 +34,8 @@ def _lines() -> list[bytes]:
 
 
 def _key(item):
+    if isinstance(item, PickledDocument):
+        item = item.load()
     if isinstance(item, Document):
         return ("doc", *(v for k, v in zip(Document.__dataclass_fields__, astuple(item), strict=True)
                          if k not in ("fetched_at", "shingles")))
@@ -48,7 +52,8 @@ def test_workers_give_the_same_items_in_the_same_order(tmp_path, monkeypatch):
     assert [_key(i) for i in many] == [_key(i) for i in one]
     rejects = [i for i in many if isinstance(i, Reject)]
     assert sorted(r.line_number for r in rejects if "repeats an earlier line" in r.reason) == [13, 31]
-    docs = [i for i in many if isinstance(i, Document)]
+    assert not any(isinstance(i, Document) for i in many)
+    docs = [i.load() for i in many if isinstance(i, PickledDocument)]
     assert len(docs) == 40 and all(d.shingles is not None for d in docs)
     assert all(np.array_equal(d.shingles, shingles(d.text)) for d in docs)
     assert all(i.shingles is None for i in one if isinstance(i, Document))
@@ -59,3 +64,18 @@ def test_a_small_file_is_read_in_process(tmp_path):
     path.write_bytes(b"\n".join(_lines()))
     docs = [i for i in read_path(path, workers=2) if isinstance(i, Document)]
     assert docs and all(d.shingles is None for d in docs)  # below PARALLEL_MIN_BYTES: no workers started
+
+
+def test_pickled_documents_store_as_documents(tmp_path, monkeypatch):
+    from ingestion.bulk import store_in_batches
+    from ingestion.store import store
+
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"\n".join(_lines()))
+    monkeypatch.setattr(files, "PARALLEL_MIN_BYTES", 0)
+    one, many = duckdb.connect(str(tmp_path / "one.duckdb")), duckdb.connect(str(tmp_path / "many.duckdb"))
+    a = store(one, read_path(path))
+    b = store_in_batches(many, read_path(path, workers=2), batch=7)
+    assert a == b and a.stored == 40 and a.rejected == 5
+    table = "select * exclude (fetched_at) from raw.documents order by doc_id"
+    assert many.execute(table).fetchall() == one.execute(table).fetchall()
