@@ -244,13 +244,19 @@ class NearDuplicateIndex:
 
 
 def _merge(a: Pairs, b: Pairs) -> Pairs:
-    """Two sorted pair arrays as one, when every number of `a` is below those of `b`: `b` is sorted by hash
-    (stably, keeping its numbers ascending) and the two sorted runs are merged (a stable sort of two runs is a
-    merge)."""
+    """Two pair arrays as one sorted array, when `a` is sorted and every number of `a` is below those of `b`:
+    `b` is sorted by hash (stably, its numbers stay ascending) and its pairs go after `a`'s of the same hash.
+    Placed by position, not by sorting the whole (a gather through a sort order over millions of pairs cost a
+    sixth of a million documents' storing)."""
     by_hash = np.argsort(b[0], kind="stable")
-    hashes = np.concatenate([a[0], b[0][by_hash]])
-    order = np.argsort(hashes, kind="stable")
-    return hashes[order], np.concatenate([a[1], b[1][by_hash]])[order]
+    b_h, b_n = b[0][by_hash], b[1][by_hash]
+    at = np.searchsorted(a[0], b_h, side="right") + np.arange(len(b_h))
+    from_b = np.zeros(len(a[0]) + len(b_h), dtype=bool)
+    from_b[at] = True
+    hashes, numbers = np.empty(len(from_b), dtype=np.uint64), np.empty(len(from_b), dtype=np.int64)
+    hashes[at], numbers[at] = b_h, b_n
+    hashes[~from_b], numbers[~from_b] = a[0], a[1]
+    return hashes, numbers
 
 
 def _live(pairs: Pairs, first: int) -> Pairs:

@@ -283,3 +283,16 @@ def test_parse_html_on_tag_soup_returns_a_page_or_none(page):
         assert v is None or isinstance(v, str)
     assert p.language is None or re.fullmatch(r"[a-z]+", p.language)
     parse_published_at(p.date)  # the page's date metadata is read by the callers: never a crash
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300)
+       | st.lists(st.sampled_from(["a", "Б", " ", "\t", "\n", "\u00a0", "\u2028", "\u3000", "\x1c", "\u200b",
+                                   "\u00ad", "ﬁ", "İ"]), max_size=60).map("".join))
+def test_normalized_text_folds_white_space_as_the_regex_did(text):
+    # normalized_text joins str.split(); the content hashes already stored were made with re.sub(r"\s+", " ")
+    reference = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text.translate(_INVISIBLE))).strip().casefold()
+    assert normalized_text(text) == reference
+
+
+_INVISIBLE = dict.fromkeys([0x00AD, 0x061C, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F),
+                            *range(0x2060, 0x2065), *range(0x2066, 0x206A), 0xFEFF])

@@ -10,7 +10,10 @@ from datetime import date, timedelta
 from itertools import accumulate
 
 import duckdb
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ingestion.files import make_document
 from ingestion.neardup import NearDuplicateIndex, is_near_duplicate, shingles
@@ -153,3 +156,17 @@ def test_words_are_split_as_the_regex_splits_them_and_hashed_by_their_letters():
         hashes = word_hashes(text).tolist()
         assert len(hashes) == len(words), text
         assert len(set(zip(words, hashes, strict=True))) == len(set(words)) == len(set(hashes)), text
+
+
+@given(st.lists(st.integers(0, 6), max_size=40), st.lists(st.integers(0, 6), max_size=40))
+def test_pairs_merge_as_a_sort_by_hash_then_number(old, new):
+    from ingestion.neardup import _merge
+
+    # `old` pairs sorted by (hash, number), numbered before the new ones
+    a_n = np.argsort(np.array(old, dtype=np.uint64), kind="stable").astype(np.int64)
+    a_h = np.sort(np.array(old, dtype=np.uint64))
+    b_h, b_n = np.array(new, dtype=np.uint64), np.arange(len(old), len(old) + len(new), dtype=np.int64)
+    h, n = _merge((a_h, a_n), (b_h, b_n))
+    order = np.lexsort((np.concatenate([a_n, b_n]), np.concatenate([a_h, b_h])))
+    assert h.tolist() == np.concatenate([a_h, b_h])[order].tolist()
+    assert n.tolist() == np.concatenate([a_n, b_n])[order].tolist()
