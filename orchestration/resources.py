@@ -67,18 +67,12 @@ def dbt_executable() -> str:
     return "dbt"
 
 
-# DuckDB's memory in dbt's process. Its default, 80% of the machine, let a build over a million documents hold
-# 14 GB; past this limit DuckDB spills to a folder beside the warehouse.
-DBT_MEMORY_LIMIT = "2GB"
-
-
 def dbt_profiles_dir(home: Home) -> Path:
     """A dbt profile of this home's warehouse (GEORISK_HOME/dbt/profiles.yml), so that dbt is told the warehouse
     by its ``--profiles-dir`` and nothing is handed over through this process's environment."""
     folder = home.root / "dbt"
     text = ("georisk:\n  target: local\n  outputs:\n    local:\n      type: duckdb\n"
-            f"      path: {json.dumps(str(home.warehouse))}\n      threads: 1\n"
-            f"      settings:\n        memory_limit: {json.dumps(DBT_MEMORY_LIMIT)}\n")
+            f"      path: {json.dumps(str(home.warehouse))}\n      threads: 1\n")
     path = folder / "profiles.yml"
     if not path.exists() or path.read_text(encoding="utf-8") != text:
         atomic_write_text(path, text)

@@ -2,8 +2,8 @@
 same tables."""
 
 import duckdb
-
 from conftest import SAMPLE_CORPUS
+
 from core import warehouse
 from ingestion.files import read_path
 from ingestion.store import store
