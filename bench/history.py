@@ -83,13 +83,16 @@ def ratio(tmp: Path, per_day: int, repeats: int, long_days: int = 3 * 365, short
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", nargs="*", choices=["sparse", "ratio"], default=["sparse", "ratio"])
+    # no `choices` here: argparse checks a list default against them as one value, and refuses no argument at all
+    ap.add_argument("what", nargs="*", default=["sparse", "ratio"], help="sparse, ratio, or both (default)")
     ap.add_argument("--per-day", type=int, default=20, help="documents a day in the ratio's homes")
     ap.add_argument("--repeats", type=int, default=3, help="new days run one by one in each ratio home")
     ap.add_argument("--long-days", type=int, default=3 * 365, help="days of history in the ratio's long home")
     ap.add_argument("--short-days", type=int, default=30, help="days of history in the ratio's short home")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
+    if unknown := set(args.what) - {"sparse", "ratio"}:
+        ap.error(f"unknown measurement {', '.join(sorted(unknown))}: choose sparse, ratio or both")
     results: dict = {"command": " ".join(["python -m bench.history", *sys.argv[1:]]),
                      "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                      "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}}

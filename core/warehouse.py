@@ -17,18 +17,18 @@ import duckdb
 
 # A multiple of DuckDB's vector size (2,048); about 100 MB of raw documents, 10,240 rows of a narrow table.
 ROW_GROUP_ROWS = 10_240
-# DuckDB's own memory (its default is 80% of the machine's): it keeps the blocks it wrote cached up to its limit,
-# which made a million documents' ingestion hold 3.5 GB. Beyond it, DuckDB evicts cached blocks and spills
-# intermediate results beside the file; the writers' queries are a window at a time and need far less.
-MEMORY_LIMIT = "1GB"
+# DuckDB's own memory for a bulk load (`georisk ingest --from`; its default is 80% of the machine): it keeps the
+# blocks it wrote cached up to its limit, which made a million documents' ingestion hold 4.8 GB. Only there: the
+# feed export of a five-year backfill needs more than 1 GB, and the other writers hold far less than a bulk load.
+BULK_MEMORY_LIMIT = "1GB"
 
 
 def connect(path: str | Path, config: dict | None = None) -> duckdb.DuckDBPyConnection:
     """A read-write connection whose default catalog is the warehouse at `path`, named as duckdb.connect(path)
-    names it (the file's stem), with ROW_GROUP_ROWS rows per row group and MEMORY_LIMIT (`config` may set
-    another)."""
+    names it (the file's stem), with ROW_GROUP_ROWS rows per row group; `config` is DuckDB's (e.g.
+    {"memory_limit": BULK_MEMORY_LIMIT})."""
     path = Path(path)
-    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, **(config or {})})
+    con = duckdb.connect(config=config or {})
     try:
         name = path.stem.replace('"', '""')
         con.execute(f"attach '{str(path).replace(chr(39), chr(39) * 2)}' as \"{name}\" "
