@@ -4,6 +4,7 @@ optionally its resident memory sampled over time (to split a Dagster run's peak 
 from __future__ import annotations
 
 import os
+import platform
 import subprocess
 import sys
 import tempfile
@@ -103,3 +104,14 @@ def step_peaks(steps: dict[str, tuple[float, float]], samples: list[tuple[float,
                     "peak_mb": round(max(s[1] + s[2] for s in window)) if window else None,
                     "child_peak_mb": round(max(s[3] for s in window)) if window else None}
     return out
+
+
+def cpu_model() -> str:
+    """The processor's name, for the machine block of a benchmark's results."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from bench.proc import cpu_model
 from core.atomic import atomic_path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -219,21 +220,11 @@ def machine() -> dict:
         except PackageNotFoundError:
             return None
 
-    return {"cpus": os.cpu_count(), "cpu": _cpu_model(),
+    return {"cpus": os.cpu_count(), "cpu": cpu_model(),
             "memory_mb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**20),
             "python": platform.python_version(), "duckdb": pkg("duckdb"), "polars": pkg("polars"),
             "dagster": pkg("dagster"), "platform": platform.platform(),
             "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "commit": _git_commit()}
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def _git_commit() -> str | None:

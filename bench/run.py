@@ -54,6 +54,7 @@ from pathlib import Path  # noqa: E402
 import polars as pl  # noqa: E402
 
 from bench.generate import DEFAULT_SEED, MB, RESULTS_DIR, corpus_path, env_mb  # noqa: E402
+from bench.proc import cpu_model  # noqa: E402
 
 TARGET = os.environ.get("BENCH_TARGET", "KZ")
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
@@ -76,16 +77,6 @@ def _best(fn, runs: int = RUNS):
         out = fn()
         best = min(best, time.perf_counter() - t0)
     return best, out
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -322,7 +313,7 @@ def main() -> dict:
     res = {
         "command": " ".join([f"BENCH_MB={mb_req:g}", f"BENCH_RUNS={RUNS}", "python -m bench.run"]),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": {"cpu": _cpu_model(), "logical_cpus": os.cpu_count(), "pinned_cpu": core,
+        "machine": {"cpu": cpu_model(), "logical_cpus": os.cpu_count(), "pinned_cpu": core,
                     "python": platform.python_version(), "polars": pl.__version__,
                     "spacy": __import__("spacy").__version__, "platform": platform.platform(),
                     "loadavg_1min_before_after": [round(load_before[0], 2), round(load_after[0], 2)]},

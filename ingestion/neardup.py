@@ -148,9 +148,8 @@ class NearDuplicateIndex:
     def clear(self) -> None:
         self.entries: list[Entry] = []
         self._first = 0  # the number of entries[0]
-        self._day: date | None = None  # the current day
-        self._old: Pairs = _NO_PAIRS  # (hashes, numbers) of the days before it
-        self._new: Pairs = _NO_PAIRS  # and of the current day
+        self._old: Pairs = _NO_PAIRS  # (hashes, numbers) of the days before the last entry's
+        self._new: Pairs = _NO_PAIRS  # and of that day
         self._sizes = np.zeros(0, dtype=np.int64)  # sampled shingles of each entry, by number - _first
         # the last day whose documents, stored and new, are all in the index (set by the store's sweep)
         self.complete_through: date | None = None
@@ -172,18 +171,16 @@ class NearDuplicateIndex:
         republishes (None when there is none, and for items marked False). An item that republishes another
         gets near_duplicate_of: the other's original, or the other."""
         found: list[Entry | None] = [None] * len(items)
-        if self.entries and items and items[0][0].published_date < self.entries[-1].published_date:
-            raise ValueError(f"entries must come in date order: {items[0][0].published_date} after "
-                             f"{self.entries[-1].published_date}")
         i = 0
         while i < len(items):  # a day at a time: its live window is one boundary
             day, j = items[i][0].published_date, i
             while j < len(items) and items[j][0].published_date == day:
                 j += 1
-            if j < len(items) and items[j][0].published_date < day:
-                raise ValueError(f"entries must come in date order: {items[j][0].published_date} after {day}")
-            if day != self._day:  # the current day's pairs join the earlier days'
-                self._old, self._new, self._day = _merge(self._old, self._new), _NO_PAIRS, day
+            current = self.entries[-1].published_date if self.entries else None
+            if current is not None and day < current:
+                raise ValueError(f"entries must come in date order: {day} after {current}")
+            if day != current:  # the current day's pairs join the earlier days'
+                self._old, self._new = _merge(self._old, self._new), _NO_PAIRS
             self.keep_from(day - timedelta(days=max_days))
             found[i:j] = self._add_day(items[i:j], max_days)
             i = j

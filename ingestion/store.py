@@ -212,7 +212,7 @@ def _link_near_duplicates(con, new: list[Document], index: NearDuplicateIndex | 
     cost is linear in the documents and a day's run reads only its own days and those just before them."""
     if not new:
         return 0
-    new_ids = {d.doc_id for d in new}
+    by_id = {d.doc_id: d for d in new}
     ordered = sorted(new, key=lambda x: (x.published_date, x.doc_id))
     lower = ordered[0].published_date - timedelta(days=NEAR_DUPLICATE_DAYS)
     if index is None:
@@ -233,14 +233,13 @@ def _link_near_duplicates(con, new: list[Document], index: NearDuplicateIndex | 
     for d in ordered:
         while row is not None and row[1] <= d.published_date:
             doc_id, pd, lang, text, dup = row
-            if doc_id not in new_ids:
+            if doc_id not in by_id:
                 items.append((Entry(pd, doc_id, lang, shingles(text), dup), False))
             row = next(stored, None)
         own = d.shingles if d.shingles is not None else shingles(d.text)
         d.shingles = None  # held by the index from here; the batch need not keep a second reference
         items.append((Entry(d.published_date, d.doc_id, d.language, own, None), True))
     originals = index.sweep(items, NEAR_DUPLICATE_DAYS)
-    by_id = {d.doc_id: d for d in new}
     linked = 0
     for (entry, is_new), original in zip(items, originals, strict=True):
         if is_new:
