@@ -7,7 +7,15 @@ before it (150,000 documents: 45 s, against 12 s with small row groups; bench/ a
 
 The size is an option of ATTACH that the file does not keep: a writer opening the file with the default
 merges the small row groups of any table it appends to (a rewrite of the whole table). So every writer of the
-warehouse opens it here: the CLI, and Dagster's assets through orchestration.resources.WarehouseResource."""
+warehouse opens it here: the CLI, and Dagster's assets through orchestration.resources.WarehouseResource.
+
+The file is written in DuckDB's storage format STORAGE_VERSION, which the file does keep (so dbt, opening it
+the default way, writes it too). In the format DuckDB 1.5 writes by default (v0.10), a string longer than a few
+kilobytes is stored uncompressed, in blocks of its own (187 MB of texts and records took 264 MB on disk). From
+v1.2 such strings are compressed with zstd, chosen per segment when it is smaller; DuckDB 1.3 and later formats
+prefer a dictionary-and-FSST encoding for them, six times larger on the benchmark's texts and slower to write.
+Files in this format open in DuckDB 1.2 and later (the project requires 1.5). A warehouse made in the older
+format is upgraded when first opened here; what it already holds stays as written until a table is rebuilt."""
 
 from __future__ import annotations
 
@@ -15,24 +23,32 @@ from pathlib import Path
 
 import duckdb
 
-# A multiple of DuckDB's vector size (2,048); about 100 MB of raw documents, 10,240 rows of a narrow table.
-ROW_GROUP_ROWS = 10_240
+# A multiple of DuckDB's vector size (2,048), and below a bulk load's batch (ingestion.bulk.BATCH_DOCUMENTS): a
+# transaction that appends at least a row group's rows has DuckDB write them to the file, compressed, instead of
+# to the WAL and then again at the checkpoint. 5,000 documents in one transaction: 0.26 s and a 5 MB WAL with
+# 4,096-row groups, against 1.6 s and a 47 MB WAL with 10,240.
+ROW_GROUP_ROWS = 4_096
 # DuckDB's own memory for a bulk load (`georisk ingest --from`; its default is 80% of the machine): it keeps the
 # blocks it wrote cached up to its limit, which made a million documents' ingestion hold 4.8 GB. Only there: the
 # feed export of a five-year backfill needs more than 1 GB, and the other writers hold far less than a bulk load.
 BULK_MEMORY_LIMIT = "1GB"
+STORAGE_VERSION = "v1.2.0"
+# DuckDB's memory in dbt's process (its profile's settings; the default is 80% of the machine, and a build of a
+# million documents' history held 19.9 GB, though it needs far less): past it, joins and aggregations spill to
+# the warehouse's temporary folder.
+DBT_MEMORY_LIMIT = "2GB"
 
 
 def connect(path: str | Path, config: dict | None = None) -> duckdb.DuckDBPyConnection:
     """A read-write connection whose default catalog is the warehouse at `path`, named as duckdb.connect(path)
-    names it (the file's stem), with ROW_GROUP_ROWS rows per row group; `config` is DuckDB's (e.g.
+    names it (the file's stem), with ROW_GROUP_ROWS rows per row group, in STORAGE_VERSION's format; `config` is DuckDB's (e.g.
     {"memory_limit": BULK_MEMORY_LIMIT})."""
     path = Path(path)
     con = duckdb.connect(config=config or {})
     try:
         name = path.stem.replace('"', '""')
         con.execute(f"attach '{str(path).replace(chr(39), chr(39) * 2)}' as \"{name}\" "
-                    f"(row_group_size {ROW_GROUP_ROWS})")
+                    f"(row_group_size {ROW_GROUP_ROWS}, storage_version '{STORAGE_VERSION}')")
         con.execute(f'use "{name}"')
     except Exception:
         con.close()

@@ -21,7 +21,7 @@ import duckdb
 
 from .models import Document, PickledDocument, Reject
 from .neardup import NearDuplicateIndex
-from .store import StoreResult, store
+from .store import StoredKeys, StoreResult, store
 
 # Memory grows about 0.1 MB per document of a batch (texts held as str, frame and DuckDB copies).
 BATCH_DOCUMENTS = 5_000
@@ -93,12 +93,13 @@ def store_in_batches(con: duckdb.DuckDBPyConnection, items: Iterable[Document | 
             spill.close()
         # one index carried from batch to batch: each batch reads only its own days from the warehouse
         index, total, done = NearDuplicateIndex(), sum(spill.counts.values()), 0
+        keys = StoredKeys(con)
         days = sorted(spill.counts)
         pending: list[Document | Reject] = rejects
 
         def flush(part: list[Document | Reject], last: bool) -> None:
             nonlocal result, done
-            result += store(con, part, neardup_index=index,
+            result += store(con, part, neardup_index=index, stored_keys=keys,
                             **({"validators": validators, "kept_through": kept_through} if last else {}))
             done += sum(isinstance(i, Document) for i in part)
             if progress:

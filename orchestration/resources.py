@@ -72,7 +72,8 @@ def dbt_profiles_dir(home: Home) -> Path:
     by its ``--profiles-dir`` and nothing is handed over through this process's environment."""
     folder = home.root / "dbt"
     text = ("georisk:\n  target: local\n  outputs:\n    local:\n      type: duckdb\n"
-            f"      path: {json.dumps(str(home.warehouse))}\n      threads: 1\n")
+            f"      path: {json.dumps(str(home.warehouse))}\n      threads: 1\n"
+            f"      settings:\n        memory_limit: {json.dumps(warehouse.DBT_MEMORY_LIMIT)}\n")
     path = folder / "profiles.yml"
     if not path.exists() or path.read_text(encoding="utf-8") != text:
         atomic_write_text(path, text)

@@ -11,9 +11,13 @@ claims as (
     where kind in ('accusation', 'threat', 'hostile_mention')
       and published_date between {{ window_start() }} - interval 60 days and {{ window_end() }}
 ),
--- Overlap = share of the denial's content words found in the claim. Computed through the words they share (an
--- equi-join on word) rather than by comparing every pair's word lists: pairs sharing no word are never formed,
--- and each text is split into words once.
+-- Overlap = share of the denial's content words found in the claim. Candidate pairs are found through the words
+-- they share (an equi-join on word), not by comparing every pair's word lists, and each text is split once.
+-- A word found in more than var('denial_link_common_word_claims') claims of the 60 days before the denial does
+-- not by itself make a pair a candidate: a word that common ("kazakhstan", "minister") says little about which
+-- claim is answered, and would pair every denial with most claims (at a million documents the join outgrew
+-- memory). It still counts towards the overlap of a pair found through a rarer word. The count is per denial's
+-- own 60 days, so a link does not depend on the window a run builds.
 denial_words as (
     select distinct denial_id, published_date, word
     from (
@@ -22,33 +26,53 @@ denial_words as (
         from denial_rows
     )
 ),
-denial_sizes as (
-    select denial_id, count(*) as n_words from denial_words group by denial_id
+denial_word_lists as (
+    select denial_id, list(word) as words from denial_words group by denial_id
 ),
 claim_words as (
     select distinct signal_id, published_date, word
     from (select signal_id, published_date, unnest({{ content_words('sentence') }}) as word from claims)
 ),
-shared as (
-    select dw.denial_id, cw.signal_id as claim_signal_id, count(*) as n_shared
+claim_word_lists as (
+    select signal_id, list(word) as words from claim_words group by signal_id
+),
+-- claims holding each word up to each day: the claims of a denial's 60 days are two such counts apart
+word_days as (
+    select word, published_date,
+           sum(count(*)) over (partition by word order by published_date) as n_claims_to_date
+    from claim_words
+    group by word, published_date
+),
+rare_denial_words as (
+    select dw.denial_id, dw.published_date, dw.word
     from denial_words as dw
+    asof join word_days as upto
+        on upto.word = dw.word and upto.published_date <= dw.published_date
+    asof left join word_days as before
+        on before.word = dw.word and before.published_date < dw.published_date - interval 60 days
+    where upto.n_claims_to_date - coalesce(before.n_claims_to_date, 0)
+          between 1 and {{ var('denial_link_common_word_claims') }}
+),
+pairs as (
+    select distinct dw.denial_id, cw.signal_id as claim_signal_id
+    from rare_denial_words as dw
     join claim_words as cw
         on cw.word = dw.word
        and cw.published_date between dw.published_date - interval 60 days and dw.published_date
        and cw.signal_id <> dw.denial_id
-    group by dw.denial_id, cw.signal_id
 ),
 candidates as (
     select
-        s.denial_id,
-        s.claim_signal_id,
+        p.denial_id,
+        p.claim_signal_id,
         c.published_date as claim_date,
         c.sentence as claim_sentence,
         c.speaker_name as claimant_name,
-        s.n_shared / n.n_words as overlap
-    from shared as s
-    join denial_sizes as n using (denial_id)
-    join claims as c on c.signal_id = s.claim_signal_id
+        len(list_intersect(dl.words, cl.words)) / len(dl.words) as overlap
+    from pairs as p
+    join denial_word_lists as dl using (denial_id)
+    join claim_word_lists as cl on cl.signal_id = p.claim_signal_id
+    join claims as c on c.signal_id = p.claim_signal_id
 ),
 best as (
     select * from candidates

@@ -27,3 +27,38 @@ def test_row_groups_are_small_and_stay_small_across_writers(tmp_path):
         con.execute("checkpoint")
         assert _row_groups(con, "raw.t") < 4
         assert con.execute("select count(*) from raw.t").fetchone()[0] == rows + warehouse.ROW_GROUP_ROWS + 10
+
+
+def test_long_texts_are_compressed_in_a_new_warehouse_and_in_what_dbt_writes_to_it(tmp_path):
+    path = tmp_path / "georisk.duckdb"
+    texts = "select 'doc ' || range || ' ' || repeat('Kazakhstan border talks resumed on Tuesday. ', 100) as text " \
+            "from range(3000)"
+    with warehouse.connect(path) as con:
+        con.execute(f"create table docs as {texts}")
+        con.execute("checkpoint")
+        tags = con.execute("select tags from duckdb_databases() where database_name = 'georisk'").fetchone()[0]
+        assert tags["storage_version"].startswith(warehouse.STORAGE_VERSION)
+        assert {c for (c,) in con.execute("select distinct compression from pragma_storage_info('docs') "
+                                          "where column_name = 'text' and segment_type = 'VARCHAR'").fetchall()} \
+            == {"ZSTD"}
+    with duckdb.connect(str(path)) as con:  # as dbt opens it: the format is the file's
+        con.execute("create table copied as select * from docs")
+        con.execute("checkpoint")
+        assert {c for (c,) in con.execute("select distinct compression from pragma_storage_info('copied') "
+                                          "where column_name = 'text' and segment_type = 'VARCHAR'").fetchall()} \
+            == {"ZSTD"}
+    # 3,000 texts of 4.5 kB each: stored as written they would take 13.5 MB
+    assert path.stat().st_size < 5e6
+
+
+def test_a_bulk_loads_batch_is_written_to_the_file_not_the_wal(tmp_path):
+    from ingestion.bulk import BATCH_DOCUMENTS
+
+    path = tmp_path / "georisk.duckdb"
+    with warehouse.connect(path, {"checkpoint_threshold": "1TB"}) as con:  # no automatic checkpoint
+        con.execute("create table docs (doc_id varchar, text varchar)")
+        con.execute("checkpoint")
+        con.execute("insert into docs select 'd' || range, repeat(md5(range::varchar), 30) from range(?)",
+                    [BATCH_DOCUMENTS])  # about 1 kB each, 5 MB in all
+        wal = path.with_name(path.name + ".wal")
+        assert not wal.exists() or wal.stat().st_size < 500_000

@@ -72,6 +72,7 @@ def test_resources_point_dbt_at_the_homes_warehouse_without_touching_the_environ
 
     import yaml
 
+    from core import warehouse
     from core.settings import Home
     from orchestration.resources import build_resources
 
@@ -82,3 +83,4 @@ def test_resources_point_dbt_at_the_homes_warehouse_without_touching_the_environ
     for home, res in zip(homes, resources, strict=True):
         profile = yaml.safe_load((Path(res["dbt"].profiles_dir) / "profiles.yml").read_text(encoding="utf-8"))
         assert profile["georisk"]["outputs"]["local"]["path"] == str(home.warehouse) == res["duckdb"].database
+        assert profile["georisk"]["outputs"]["local"]["settings"] == {"memory_limit": warehouse.DBT_MEMORY_LIMIT}
