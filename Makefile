@@ -66,6 +66,7 @@ bench-scale: setup
 	@if [ "$(BENCH_1M)" = 1 ]; then \
 		$(VENV)/bin/python -m bench.scale 1000000 --days 30 --json bench_results/scale_1m.json; fi
 	@$(VENV)/bin/python -m bench.history --json bench_results/history.json
+	@$(VENV)/bin/python -m bench.multiprocess --json bench_results/multiprocess.json
 	@$(VENV)/bin/python -m bench.results
 
 lint: setup

@@ -6,14 +6,17 @@ batches stored, and a document's original always precedes it ((date, id) order i
 the links are those of storing everything at once. Exact copies and same-URL conflicts keep the earliest
 (date, id), as the daily runs do. Each batch is one transaction; a day of up to BATCH_DOCUMENTS documents is
 never split, a busier one is (memory would otherwise grow with it). A crash leaves whole batches behind, and a
-re-run stores the rest (stored ones come back as duplicates)."""
+re-run stores the rest (stored ones come back as duplicates). A batch is written on a thread of its own while
+the next is planned, one transaction at a time and in order."""
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 import tempfile
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +24,7 @@ import duckdb
 
 from .models import Document, PickledDocument, Reject
 from .neardup import NearDuplicateIndex
-from .store import StoredKeys, StoreResult, store
+from .store import StoredKeys, StoreResult, ensure_schema, plan_store, store
 
 # Memory grows about 0.1 MB per document of a batch (texts held as str, frame and DuckDB copies).
 BATCH_DOCUMENTS = 5_000
@@ -96,27 +99,53 @@ def store_in_batches(con: duckdb.DuckDBPyConnection, items: Iterable[Document | 
         keys = StoredKeys(con)
         days = sorted(spill.counts)
         pending: list[Document | Reject] = rejects
+        # A batch is planned (read back, classified, swept, on this thread) while the one before is written (on
+        # the writer thread, where DuckDB's insert, compression and commit run without the GIL). Planning reads
+        # through a cursor, and waits for the write in progress only when a read could see it (store.plan_store).
+        ensure_schema(con)  # before the cursor plans: planning reads, and leaves the schema to the writer
+        reader = con.cursor()
+        reader.execute('use "{}"'.format(con.execute("select current_database()").fetchone()[0].replace('"', '""')))
+        writing: Future | None = None
+
+        def settle() -> None:
+            nonlocal writing
+            if writing is not None:
+                done_writing, writing = writing, None
+                done_writing.result()
 
         def flush(part: list[Document | Reject], last: bool) -> None:
-            nonlocal result, done
-            result += store(con, part, neardup_index=index, stored_keys=keys,
-                            **({"validators": validators, "kept_through": kept_through} if last else {}))
+            nonlocal result, done, writing
+            planned, write = plan_store(con, part, neardup_index=index, stored_keys=keys, reader=reader,
+                                        settle=settle,
+                                        **({"validators": validators, "kept_through": kept_through} if last else {}))
+            settle()  # one transaction at a time, in order
+            writing = writer.submit(write)
+            result += planned
             done += sum(isinstance(i, Document) for i in part)
             if progress:
                 progress(done, total)
 
-        for k, day in enumerate(days):
-            docs = spill.day(day)
-            (Path(tmp) / f"{day}.pickle").unlink()
-            if len(pending) + len(docs) > batch and any(isinstance(i, Document) for i in pending):
-                flush(pending, last=False)  # whole days so far
-                pending = []
-            while len(docs) > batch:  # a day busier than a batch
-                flush(pending + docs[:batch], last=False)
-                pending, docs = [], docs[batch:]
-            pending += docs
-            if k == len(days) - 1:
-                flush(pending, last=True)
+        with ThreadPoolExecutor(1, thread_name_prefix="georisk-writer") as writer:
+            try:
+                for k, day in enumerate(days):
+                    docs = spill.day(day)
+                    (Path(tmp) / f"{day}.pickle").unlink()
+                    if len(pending) + len(docs) > batch and any(isinstance(i, Document) for i in pending):
+                        flush(pending, last=False)  # whole days so far
+                        pending = []
+                    while len(docs) > batch:  # a day busier than a batch
+                        flush(pending + docs[:batch], last=False)
+                        pending, docs = [], docs[batch:]
+                    pending += docs
+                    if k == len(days) - 1:
+                        flush(pending, last=True)
+            except BaseException:
+                if writing is not None:  # let the write in progress end before the error goes up
+                    with contextlib.suppress(Exception):
+                        writing.result()
+                raise
+            settle()
+        reader.close()
         if not days:
             result += store(con, pending, validators=validators, kept_through=kept_through)
     return result

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -150,22 +150,48 @@ def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], va
     call left, when consecutive calls store consecutive days (ingestion.bulk), so that days already swept are
     not read and hashed again. `stored_keys`: the keys of the warehouse as that call left them (StoredKeys),
     kept up to date here."""
+    result, write = plan_store(con, items, validators, kept_through, neardup_index, stored_keys)
+    write()
+    return result
+
+
+def plan_store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], validators=None,
+               kept_through: date | None = None, neardup_index: NearDuplicateIndex | None = None,
+               stored_keys: StoredKeys | None = None, reader: duckdb.DuckDBPyConnection | None = None,
+               settle: Callable[[], None] = lambda: None) -> tuple[StoreResult, Callable[[], None]]:
+    """store() in two halves: what storing `items` will do (its result), and the transaction that does it, to be
+    called next on `con`. The first half reads through `reader` (a cursor of `con`, by default `con` itself) and
+    calls `settle` before any read that a transaction not yet committed could change, so that ingestion.bulk
+    can plan a batch while the previous one is being written."""
+    reader = con if reader is None else reader
     # A date outside the index's range would stop or distort the run that covers it: a reject, from any source.
     start = index_start()
     items = [(date_reject(i, start) or i) if isinstance(i, Document) else i for i in items]
     docs = [i for i in items if isinstance(i, Document)]
     rejects = [i for i in items if isinstance(i, Reject)]
-    ensure_schema(con)
+    if reader is con:  # a bulk load makes the schema before its first batch
+        ensure_schema(con)
     result = StoreResult(rejected=len(rejects))
-    to_insert, to_update, conflicts = _classify(con, docs, result,
-                                                None if stored_keys is None else stored_keys.suspects(docs))
+    to_insert, to_update, conflicts = _classify(reader, docs, result,
+                                                None if stored_keys is None else stored_keys.suspects(docs), settle)
     rejects += conflicts
-    result.near_duplicates = _link_near_duplicates(con, to_insert + to_update, neardup_index)
+    result.near_duplicates = _link_near_duplicates(reader, to_insert + to_update, neardup_index, settle)
+    new = to_insert + to_update
+    if stored_keys is not None:
+        stored_keys.add(new)
+
+    def write() -> None:
+        _write(con, to_update, new, rejects, validators, kept_through)
+
+    return result, write
+
+
+def _write(con, to_update: list[Document], new: list[Document], rejects: list[Reject], validators,
+           kept_through: date | None) -> None:
     with transaction(con):
         if to_update:
             updated = _keys(d.doc_id for d in to_update)  # noqa: F841 - read by DuckDB's replacement scan
             con.execute("delete from raw.documents where doc_id in (select v from updated)")
-        new = to_insert + to_update
         if new:
             frame = _documents_frame(new)  # noqa: F841 - read by DuckDB's replacement scan below
             cols = ", ".join(DOCUMENT_COLUMNS)
@@ -194,17 +220,15 @@ def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], va
                 "values (?, ?, ?, ?)",
                 [(u, e, m, kept_through) for u, (e, m) in sorted(pairs.items())],
             )
-    if stored_keys is not None:
-        stored_keys.add(new)
-    return result
 
 
-def _classify(con, docs: list[Document], result: StoreResult, suspects: list[Document] | None = None
-              ) -> tuple[list[Document], list[Document], list[Reject]]:
+def _classify(con, docs: list[Document], result: StoreResult, suspects: list[Document] | None = None,
+              settle: Callable[[], None] = lambda: None) -> tuple[list[Document], list[Document], list[Reject]]:
     """`suspects`: the documents whose keys may be stored already (StoredKeys), when not all may be."""
     looked_up = docs if suspects is None else suspects
     known = []
     if looked_up:
+        settle()
         id_keys = _keys(d.doc_id for d in looked_up)  # noqa: F841 - read by DuckDB's replacement scan
         hash_keys = _keys(d.content_hash for d in looked_up)  # noqa: F841
         url_keys = _keys(d.url for d in looked_up if d.url)  # noqa: F841
@@ -252,7 +276,8 @@ def _classify(con, docs: list[Document], result: StoreResult, suspects: list[Doc
     return to_insert, to_update, conflicts
 
 
-def _link_near_duplicates(con, new: list[Document], index: NearDuplicateIndex | None = None) -> int:
+def _link_near_duplicates(con, new: list[Document], index: NearDuplicateIndex | None = None,
+                          settle: Callable[[], None] = lambda: None) -> int:
     """Set near_duplicate_of on each new document that republishes an earlier one (nearby days, same
     language). The original is the earliest published, then the smallest id, so reruns link the same way.
 
@@ -270,6 +295,8 @@ def _link_near_duplicates(con, new: list[Document], index: NearDuplicateIndex | 
         index.clear()  # not the days just after it: start again
     else:  # the days through complete_through are in the index already (on that day: stored and new ones)
         lower = max(lower, index.complete_through + timedelta(days=1))
+    if index.complete_through is None:
+        settle()  # the days read may be those of a batch still being written
     # on the connection itself: a cursor opens in DuckDB's default catalog, not the one core.warehouse attached
     rows = con.execute(
         "select doc_id, published_date, language, text, near_duplicate_of from raw.documents "

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+from dagster import AssetSelection, Definitions, ExecutorDefinition, JobDefinition, define_asset_job, \
+    in_process_executor, multiprocess_executor
 
 from core.settings import Home, home
 
@@ -29,7 +30,7 @@ daily_pipeline = define_asset_job(
 SCHEDULES, SENSORS, FRESHNESS_CHECKS = build_automation(daily_pipeline)
 
 
-def build_definitions(georisk_home: Home) -> Definitions:
+def build_definitions(georisk_home: Home, executor: ExecutorDefinition = in_process_executor) -> Definitions:
     return Definitions(
         assets=ASSETS,
         asset_checks=FRESHNESS_CHECKS,
@@ -37,9 +38,18 @@ def build_definitions(georisk_home: Home) -> Definitions:
         schedules=SCHEDULES,
         sensors=SENSORS,
         resources=build_resources(georisk_home),
-        # One process: DuckDB allows one writer, and a process per step costs 2-3 s each on 2 cores.
-        executor=in_process_executor,
+        # One process by default: DuckDB allows one writer, and a process per step costs 2-3 s each on 2 cores.
+        executor=executor,
     )
+
+
+def multiprocess_daily_pipeline() -> JobDefinition:
+    """The daily job with a process per step (Dagster's multiprocess executor; `max_concurrent` in the run
+    config's execution), for `dagster.execute_job(reconstructable(multiprocess_daily_pipeline), ...)` with the
+    home in GEORISK_HOME. Every step that writes the warehouse takes the one slot of the pool duckdb_writer from
+    the instance, so steps in different processes never open the file together
+    (bench/multiprocess.py runs it over the sample against the in-process run)."""
+    return build_definitions(home(), executor=multiprocess_executor).resolve_job_def(DAILY_JOB)
 
 
 defs = build_definitions(home())

@@ -22,10 +22,9 @@ from .warehouse import documents_in_window, replace_extraction, window_chunks
 
 
 def extract_window(con: duckdb.DuckDBPyConnection, first: date, last: date, workers: int = 1,
-                   limit: int = 10_000) -> Iterator[tuple[int, Extraction]]:
+                   limit: int = 20_000) -> Iterator[tuple[int, Extraction]]:
     """Extract and replace the signals of [first, last], yielding (documents, result) per chunk of about
-    `limit` documents (the writer holds `workers` + 1 chunks' texts, and each worker one: with 20,000, a
-    million documents' extraction held 4.2 GB in its three processes). With `workers` above one and more than one chunk, chunks are extracted by that many
+    `limit` documents. With `workers` above one and more than one chunk, chunks are extracted by that many
     processes, a few ahead of the writes."""
     chunks = window_chunks(con, first, last, limit)
     if workers <= 1 or len(chunks) < 2:

@@ -84,3 +84,14 @@ def test_resources_point_dbt_at_the_homes_warehouse_without_touching_the_environ
         profile = yaml.safe_load((Path(res["dbt"].profiles_dir) / "profiles.yml").read_text(encoding="utf-8"))
         assert profile["georisk"]["outputs"]["local"]["path"] == str(home.warehouse) == res["duckdb"].database
         assert profile["georisk"]["outputs"]["local"]["settings"] == {"memory_limit": warehouse.DBT_MEMORY_LIMIT}
+
+
+def test_the_multiprocess_job_is_the_daily_job_with_a_process_per_step(georisk_home):
+    # bench/multiprocess.py runs it over the sample against the in-process run (docs/benchmarks.md)
+    from orchestration.definitions import DAILY_JOB, build_definitions, multiprocess_daily_pipeline
+
+    job = multiprocess_daily_pipeline()
+    assert job.executor_def.name == "multiprocess"
+    daily = build_definitions(georisk_home).resolve_job_def(DAILY_JOB)
+    assert daily.executor_def.name == "in_process"
+    assert set(job.asset_layer.executable_asset_keys) == set(daily.asset_layer.executable_asset_keys)
