@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from dagster import AssetSelection, Definitions, ExecutorDefinition, JobDefinition, define_asset_job, \
-    in_process_executor, multiprocess_executor
+from dagster import (
+    AssetSelection,
+    Definitions,
+    ExecutorDefinition,
+    JobDefinition,
+    define_asset_job,
+    in_process_executor,
+    multiprocess_executor,
+)
 
 from core.settings import Home, home
 
