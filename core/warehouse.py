@@ -41,8 +41,8 @@ DBT_MEMORY_LIMIT = "2GB"
 
 def connect(path: str | Path, config: dict | None = None) -> duckdb.DuckDBPyConnection:
     """A read-write connection whose default catalog is the warehouse at `path`, named as duckdb.connect(path)
-    names it (the file's stem), with ROW_GROUP_ROWS rows per row group, in STORAGE_VERSION's format; `config` is DuckDB's (e.g.
-    {"memory_limit": BULK_MEMORY_LIMIT})."""
+    names it (the file's stem), with ROW_GROUP_ROWS rows per row group, in STORAGE_VERSION's format; `config`
+    is DuckDB's (e.g. {"memory_limit": BULK_MEMORY_LIMIT})."""
     path = Path(path)
     con = duckdb.connect(config=config or {})
     try:

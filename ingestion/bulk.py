@@ -24,7 +24,7 @@ import duckdb
 
 from .models import Document, PickledDocument, Reject
 from .neardup import NearDuplicateIndex
-from .store import StoredKeys, StoreResult, ensure_schema, plan_store, store
+from .store import StoredKeys, StoreResult, plan_store, store
 
 # Memory grows about 0.1 MB per document of a batch (texts held as str, frame and DuckDB copies).
 BATCH_DOCUMENTS = 5_000
@@ -102,7 +102,7 @@ def store_in_batches(con: duckdb.DuckDBPyConnection, items: Iterable[Document | 
         # A batch is planned (read back, classified, swept, on this thread) while the one before is written (on
         # the writer thread, where DuckDB's insert, compression and commit run without the GIL). Planning reads
         # through a cursor, and waits for the write in progress only when a read could see it (store.plan_store).
-        ensure_schema(con)  # before the cursor plans: planning reads, and leaves the schema to the writer
+        # (StoredKeys made the schema: planning only reads)
         reader = con.cursor()
         reader.execute('use "{}"'.format(con.execute("select current_database()").fetchone()[0].replace('"', '""')))
         writing: Future | None = None

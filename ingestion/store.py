@@ -297,7 +297,8 @@ def _link_near_duplicates(con, new: list[Document], index: NearDuplicateIndex | 
         lower = max(lower, index.complete_through + timedelta(days=1))
     if index.complete_through is None:
         settle()  # the days read may be those of a batch still being written
-    # on the connection itself: a cursor opens in DuckDB's default catalog, not the one core.warehouse attached
+    # `con` is the writer's connection or, in a bulk load, a cursor that ingestion.bulk pointed at the warehouse's
+    # catalog (a cursor opens in DuckDB's default catalog, not the one core.warehouse attached)
     rows = con.execute(
         "select doc_id, published_date, language, text, near_duplicate_of from raw.documents "
         "where published_date between ? and ? order by published_date, doc_id",

@@ -14,7 +14,6 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 
 import duckdb
-import polars as pl
 
 from indicators.extract import Extraction, extract
 
@@ -46,12 +45,9 @@ def extract_window(con: duckdb.DuckDBPyConnection, first: date, last: date, work
 
         for a, b in chunks:
             docs = documents_in_window(con, a, b)
-            pending.append((a, b, docs, pool.submit(_extract, docs)))
+            pending.append((a, b, docs, pool.submit(extract, docs)))
             while len(pending) > workers:
                 yield write_oldest()
         while pending:
             yield write_oldest()
 
-
-def _extract(docs: pl.DataFrame) -> Extraction:
-    return extract(docs)
