@@ -33,3 +33,19 @@ def test_workers_write_the_rows_of_one_process(tmp_path):
         assert x.signals.equals(y.signals) and x.documents.equals(y.documents)
     got = _rows(many)
     assert got == _rows(one) and got["raw.signals"]  # the same rows, and rows there are
+
+
+def test_slices_of_a_chunk_give_the_rows_of_the_whole_chunk(tmp_path):
+    """A chunk extracted a few documents at a time (one process, then workers) gives the rows of the chunk
+    extracted at once: extraction is a function of each document on its own."""
+    whole = _warehouse(tmp_path / "whole.duckdb")
+    first, last = whole.execute("select min(published_date), max(published_date) from raw.documents").fetchone()
+    expected = list(extract_window(whole, first, last, workers=1, limit=10**6, slice_size=10**6))
+    assert len(expected) == 1 and expected[0][0] > 7  # one chunk of more than two slices
+    for workers in (1, 2):
+        con = _warehouse(tmp_path / f"sliced_{workers}.duckdb")
+        got = list(extract_window(con, first, last, workers=workers, limit=10**6, slice_size=3))
+        assert [n for n, _ in got] == [n for n, _ in expected]
+        assert got[0][1].signals.equals(expected[0][1].signals)
+        assert got[0][1].documents.equals(expected[0][1].documents)
+        assert _rows(con) == _rows(whole)
