@@ -61,7 +61,7 @@ def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
 def word_hashes(text: str) -> np.ndarray:
     """One 64-bit hash per word (\\w+) of the casefolded text, in order: a polynomial over the word's code points,
     computed for all words at once from prefix sums."""
-    cp = np.frombuffer(text.casefold().encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    cp = np.frombuffer(text.casefold().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if not cp.size:
         return _EMPTY
     if cp.max() <= 0xFFFF:
@@ -70,11 +70,18 @@ def word_hashes(text: str) -> np.ndarray:
         is_word = _IS_WORD[np.minimum(cp, 0xFFFF)]
         big = np.flatnonzero(cp > 0xFFFF)
         is_word[big] = [chr(int(c)).isalnum() for c in cp[big]]
-    edges = np.diff(is_word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    # (in-place and preallocated array operations throughout: on a text of a few hundred words each numpy
+    # call's overhead is most of its cost)
+    padded = np.zeros(cp.size + 2, dtype=np.int8)
+    padded[1:-1] = is_word
+    edges = padded[1:] - padded[:-1]
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     power, inverse = _powers(cp.size)
     prefix = np.zeros(cp.size + 1, dtype=np.uint64)
-    np.cumsum((cp + np.uint64(1)) * power, dtype=np.uint64, out=prefix[1:])
+    terms = cp.astype(np.uint64)
+    terms += np.uint64(1)
+    terms *= power
+    np.cumsum(terms, dtype=np.uint64, out=prefix[1:])
     return (prefix[ends] - prefix[starts]) * inverse[starts]
 
 
@@ -83,16 +90,22 @@ def shingles(text: str, k: int = SHINGLE_WORDS) -> Shingles:
     if len(w) < MIN_WORDS:
         return _EMPTY
     n = len(w) - k + 1
-    h = np.zeros(n, dtype=np.uint64)
-    for j in range(k):  # uint64 arithmetic wraps: a polynomial hash modulo 2^64
-        h = h * _MULT + w[j:j + n]
+    h = w[:n].copy()
+    for j in range(1, k):  # uint64 arithmetic wraps: a polynomial hash modulo 2^64, w[0]*M^(k-1) + ... + w[k-1]
+        h *= _MULT
+        h += w[j:j + n]
     # the finaliser of MurmurHash3, so that every bit (the sample's included) depends on every word
     h ^= h >> _S33
     h *= _MIX1
     h ^= h >> _S33
     h *= _MIX2
     h ^= h >> _S33
-    return np.unique(h)
+    # sorted unique: sorting and dropping repeats costs a third of np.unique's hash table on a few hundred values
+    h.sort()
+    keep = np.empty(n, dtype=bool)
+    keep[0] = True
+    np.not_equal(h[1:], h[:-1], out=keep[1:])
+    return h[keep]
 
 
 def containment(a: Shingles, b: Shingles) -> float:
