@@ -29,6 +29,7 @@ MIN_WORDS = 25
 # shingles; the chance that none of them is sampled is (1 - 1/4)^shared: 0.7% for the shortest texts (17 shared
 # shingles), below 1e-10 from 80 on. tests/unit/ingestion/test_neardup.py counts pairs found and missed.
 SAMPLE_MOD = 4
+assert SAMPLE_MOD & (SAMPLE_MOD - 1) == 0, "sampled() masks: SAMPLE_MOD must be a power of two"
 PREFILTER_SHARE, PREFILTER_MIN = 0.5, 12
 # Of the texts sharing a sampled shingle, only the earliest MAX_POSTING are candidates: a shingle that common is
 # boilerplate ("subscribe to our channel") or a wire story republished many times, whose original is among the
@@ -121,7 +122,7 @@ def is_near_duplicate(a: Shingles, b: Shingles) -> bool:
 
 
 def sampled(sh: Shingles) -> Shingles:
-    return sh[sh % SAMPLE_MOD == 0]
+    return sh[sh & np.uint64(SAMPLE_MOD - 1) == 0]  # (SAMPLE_MOD a power of two: a mask, not a division)
 
 
 @dataclass
@@ -216,26 +217,32 @@ class NearDuplicateIndex:
         # a posting list, as it stood when the text came: the entries before it under the hash, of which the
         # earliest MAX_POSTING (a shingle that common is boilerplate, or a story whose original is among them):
         # the earlier days' first, then the current day's before it
+        # (each distinct hash looked up once: `mine` is sorted, and a day's texts share many)
         mine = hashes[pos]
+        first_of_run = _first_of_runs(mine)
+        distinct, which = mine[first_of_run], np.cumsum(first_of_run) - 1
         old_h, old_n = self._old
-        old_at = np.searchsorted(old_h, mine, side="left")
-        old_take = np.minimum(np.searchsorted(old_h, mine, side="right") - old_at, MAX_POSTING)
-        new_at = np.searchsorted(hashes, mine, side="left")
+        old_at = np.searchsorted(old_h, distinct, side="left")
+        old_take = np.minimum(np.searchsorted(old_h, distinct, side="right") - old_at, MAX_POSTING)[which]
+        old_at = old_at[which]
+        new_at = np.searchsorted(hashes, distinct, side="left")[which]
         new_take = np.maximum(np.minimum(MAX_POSTING - old_take, pos - new_at), 0)
         query = np.concatenate([np.repeat(numbers[pos], old_take), np.repeat(numbers[pos], new_take)])
         if not query.size:
             return [None] * len(items)
         cand = np.concatenate([old_n[_runs(old_at, old_take)], numbers[_runs(new_at, new_take)]])
         span = start + len(items)
-        # shared sampled shingles per (text, candidate): a hash aggregation (polars), twice as fast as sorting the
-        # pairs, which are hundreds a text
-        shared = pl.DataFrame({"pair": query * span + cand}).group_by("pair").len()
-        pairs, counts = shared["pair"].to_numpy(), shared["len"].to_numpy()
+        # shared sampled shingles per (text, candidate), which are hundreds a text: the runs of the sorted pairs
+        # (polars' sort, then run lengths: faster than numpy's sort or polars' hash aggregation, and the pairs
+        # come out in order)
+        keys = pl.Series(query * span + cand).sort().to_numpy()
+        at = np.flatnonzero(_first_of_runs(keys))
+        pairs, counts = keys[at], np.diff(at, append=len(keys))
         # A copy shares about 80% of the shorter text's sampled shingles or more; texts sharing under half of
         # them (common phrases, boilerplate) are not compared in full. Small samples are always compared.
         query, cand = pairs // span, pairs % span
         smaller = np.minimum(self._sizes[query - self._first], self._sizes[cand - self._first])
-        pairs = np.sort(pairs[(counts >= PREFILTER_SHARE * smaller) | (smaller < PREFILTER_MIN)])
+        pairs = pairs[(counts >= PREFILTER_SHARE * smaller) | (smaller < PREFILTER_MIN)]
         query, cand = pairs // span, pairs % span
         found: list[Entry | None] = [None] * len(items)
         bounds = np.flatnonzero(np.diff(query, prepend=-1, append=span + 1))
@@ -251,6 +258,14 @@ class NearDuplicateIndex:
         return found
 
 
+
+
+def _first_of_runs(values: np.ndarray) -> np.ndarray:
+    """True where a value differs from the one before it (and at the first), in a non-empty array."""
+    first = np.empty(len(values), dtype=bool)
+    first[0] = True
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    return first
 
 
 def _merge(a: Pairs, b: Pairs) -> Pairs:

@@ -104,7 +104,19 @@ def _key_hashes(values: Iterable[str | None]) -> np.ndarray:
     return pl.Series(list(values), dtype=pl.Utf8).drop_nulls().hash(seed=0).to_numpy()
 
 
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    # a stable sort is timsort here: arrays made of a few sorted runs (merged tables) sort in linear time
+    values = np.sort(values, kind="stable")
+    if values.size < 2:
+        return values
+    keep = np.empty(values.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
 def _in_sorted(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Which of `keys` (sorted) are in `table` (sorted)."""
     if not table.size:
         return np.zeros(keys.size, dtype=bool)
     at = np.minimum(np.searchsorted(table, keys), table.size - 1)
@@ -121,23 +133,31 @@ class StoredKeys:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         ensure_schema(con)
         stored = con.execute("select doc_id, content_hash, url from raw.documents").pl()
-        self._tables = [np.unique(np.concatenate([_key_hashes(stored[c]) for c in stored.columns]))]
+        self._tables = [_sorted_unique(np.concatenate([_key_hashes(stored[c]) for c in stored.columns]))]
 
     def suspects(self, docs: list[Document]) -> list[Document]:
         """The documents with a key that may be stored already."""
         if not docs:
             return []
         keys = _key_hashes([k for d in docs for k in (d.doc_id, d.content_hash, d.url or "")])
+        # searched in order: consecutive searches of a large table then touch nearby memory
+        order = np.argsort(keys)
+        ordered = keys[order]
         hit = np.zeros(keys.size, dtype=bool)
         for table in self._tables:
-            hit |= _in_sorted(table, keys)
+            hit[order] |= _in_sorted(table, ordered)
         per_doc = hit.reshape(len(docs), 3).any(axis=1)
         return [d for d, h in zip(docs, per_doc, strict=True) if h]
 
     def add(self, docs: list[Document]) -> None:
-        self._tables.append(np.unique(_key_hashes(k for d in docs for k in (d.doc_id, d.content_hash, d.url))))
-        if len(self._tables) > 16:  # a few sorted arrays to search, merged now and then
-            self._tables = [np.unique(np.concatenate(self._tables))]
+        table = _sorted_unique(_key_hashes(k for d in docs for k in (d.doc_id, d.content_hash, d.url)))
+        # Sorted tables, each more than twice the next: a new one merges with those before it that are at most
+        # twice its size, about as a binary counter carries. A hash is merged about log2(batches) times and a
+        # look-up searches as many tables; merging all of them every 16 batches cost 21 s of a million
+        # documents' storing, growing with the square.
+        while self._tables and len(self._tables[-1]) <= 2 * len(table):
+            table = _sorted_unique(np.concatenate([self._tables.pop(), table]))
+        self._tables.append(table)
 
 
 def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], validators=None,
