@@ -40,8 +40,8 @@ def run(n: int, days: int, keep: Path | None) -> dict:
         if home.exists():
             raise SystemExit(f"{home} exists: the benchmark starts from an empty home")
         ingest = georisk(home, "ingest", "--from", str(src))
-        print(f"  ingest: {ingest['seconds']} s ({n / ingest['seconds']:.0f} docs/s), peak {ingest['peak_mb']} MB",
-              flush=True)
+        print(f"  ingest: {ingest['seconds']} s ({n / ingest['seconds']:.0f} docs/s), {ingest['cpu_seconds']} s of CPU,"
+              f" peak {ingest['peak_mb']} MB", flush=True)
         if not keep:
             src.unlink()
         build, samples = georisk_sampled(home, "materialize")
