@@ -17,7 +17,7 @@ from .canonical import stable_id
 from .collect import FileSpan
 from .files import date_reject, index_start
 from .models import RETRY_STAGES, Backlog, Document, Reject
-from .neardup import Entry, NearDuplicateIndex, shingles
+from .neardup import Entry, NearDuplicateIndex, first_of_runs, shingles
 
 DDL = "create schema if not exists raw;\n" + "\n".join(t.ddl() for t in (DOCUMENTS, HTTP_VALIDATORS, REJECTS, DROP_FILES))
 DOCUMENT_COLUMNS = DOCUMENTS.column_names
@@ -107,12 +107,7 @@ def _key_hashes(values: Iterable[str | None]) -> np.ndarray:
 def _sorted_unique(values: np.ndarray) -> np.ndarray:
     # a stable sort is timsort here: arrays made of a few sorted runs (merged tables) sort in linear time
     values = np.sort(values, kind="stable")
-    if values.size < 2:
-        return values
-    keep = np.empty(values.size, dtype=bool)
-    keep[0] = True
-    np.not_equal(values[1:], values[:-1], out=keep[1:])
-    return values[keep]
+    return values[first_of_runs(values)] if values.size else values
 
 
 def _in_sorted(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -143,9 +138,11 @@ class StoredKeys:
         # searched in order: consecutive searches of a large table then touch nearby memory
         order = np.argsort(keys)
         ordered = keys[order]
-        hit = np.zeros(keys.size, dtype=bool)
+        hit_ordered = np.zeros(keys.size, dtype=bool)
         for table in self._tables:
-            hit[order] |= _in_sorted(table, ordered)
+            hit_ordered |= _in_sorted(table, ordered)
+        hit = np.empty(keys.size, dtype=bool)
+        hit[order] = hit_ordered
         per_doc = hit.reshape(len(docs), 3).any(axis=1)
         return [d for d, h in zip(docs, per_doc, strict=True) if h]
 

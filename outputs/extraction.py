@@ -1,4 +1,4 @@
-"""Extraction of a partition window: a chunk of whole days at a time (outputs.warehouse.window_chunks), each
+"""Extraction of a partition window: a chunk of whole days at a time (outputs.warehouse.chunk_days), each
 replaced in its own transaction, with the chunks extracted on every core.
 
 Extraction is a pure function of a chunk's documents (each document on its own), so worker processes can do it
@@ -19,7 +19,7 @@ import polars as pl
 
 from indicators.extract import Extraction, extract
 
-from .warehouse import documents_in_window, replace_extraction, window_chunks
+from .warehouse import chunk_days, day_counts, documents_in_window, replace_extraction
 
 SLICE_DOCUMENTS = 5_000
 
@@ -42,8 +42,9 @@ def extract_window(con: duckdb.DuckDBPyConnection, first: date, last: date, work
     """Extract and replace the signals of [first, last], yielding (documents, result) per chunk of about
     `limit` documents, extracted `slice_size` documents at a time. With `workers` above one and more than one
     slice, slices are extracted by that many processes while the chunk before is written."""
-    chunks = window_chunks(con, first, last, limit)
-    if workers <= 1 or (len(chunks) < 2 and documents_count(con, first, last) <= slice_size):
+    counts = day_counts(con, first, last)
+    chunks = chunk_days(counts, first, last, limit)
+    if workers <= 1 or (len(chunks) < 2 and sum(n for _, n in counts) <= slice_size):
         for a, b in chunks:
             docs = documents_in_window(con, a, b)
             result = combine([extract(s) for s in slices(docs, slice_size)])
@@ -71,7 +72,3 @@ def extract_window(con: duckdb.DuckDBPyConnection, first: date, last: date, work
         while pending:
             yield write_oldest()
 
-
-def documents_count(con: duckdb.DuckDBPyConnection, first: date, last: date) -> int:
-    return con.execute("select count(*) from raw.documents where published_date between ? and ?",
-                       [first, last]).fetchone()[0]

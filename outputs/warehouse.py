@@ -31,19 +31,18 @@ def documents_in_window(con: duckdb.DuckDBPyConnection, first: date, last: date)
     ).pl()
 
 
-def window_chunks(con: duckdb.DuckDBPyConnection, first: date, last: date, limit: int = 20_000
-                  ) -> list[tuple[date, date]]:
-    """[first, last] cut into runs of whole days holding about `limit` documents each (a chunk ends with the day
-    that reaches the limit, so one busy day may exceed it), so that extracting a long backfill holds one chunk in memory, not the whole window.
-    Days without documents fall inside a chunk, so that the chunks together cover the window."""
+def day_counts(con: duckdb.DuckDBPyConnection, first: date, last: date) -> list[tuple[date, int]]:
+    """(day, documents) of every day of [first, last] that has documents, in day order."""
     ensure_schema(con)
-    counts = con.execute("select published_date, count(*) from raw.documents where published_date between ? and ? "
-                         "group by 1 order by 1", [first, last]).fetchall()
-    return chunk_days(counts, first, last, limit)
+    return con.execute("select published_date, count(*) from raw.documents where published_date between ? and ? "
+                       "group by 1 order by 1", [first, last]).fetchall()
 
 
 def chunk_days(counts: list[tuple[date, int]], first: date, last: date, limit: int) -> list[tuple[date, date]]:
-    """The cutting of window_chunks, from (day, documents) in day order."""
+    """[first, last] cut into runs of whole days holding about `limit` documents each, from its day_counts (a
+    chunk ends with the day that reaches the limit, so one busy day may exceed it), so that extracting a long
+    backfill holds one chunk in memory, not the whole window. Days without documents fall inside a chunk, so
+    that the chunks together cover the window."""
     chunks, start, held = [], first, 0
     for k, (day, n) in enumerate(counts):
         held += n
