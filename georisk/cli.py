@@ -89,7 +89,7 @@ def ingest(
         where = f"{r.source_path}:{r.line_number}" if r.line_number else r.source_path
         err.print(f"rejected {where} ({r.stage}): {r.reason}", markup=False, highlight=False)
 
-    with warehouse.connect(h.warehouse, {"memory_limit": warehouse.BULK_MEMORY_LIMIT}) as con, \
+    with warehouse.connect(h.warehouse, warehouse.bulk_config()) as con, \
             err.status(f"Reading {from_path}") as status:
         def progress(done: int, total: int) -> None:
             status.update(f"Storing {from_path}: {done:,} of {total:,} documents")

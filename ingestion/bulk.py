@@ -5,7 +5,9 @@ Order makes it linear: each batch's near-duplicate sweep reads only the days jus
 batches stored, and a document's original always precedes it ((date, id) order is the one the sweep uses), so
 the links are those of storing everything at once. Exact copies and same-URL conflicts keep the earliest
 (date, id), as the daily runs do. Each batch is one transaction; a day of up to BATCH_DOCUMENTS documents is
-never split, a busier one is (memory would otherwise grow with it). A crash leaves whole batches behind, and a
+never split, a busier one is (memory would otherwise grow with it), into equal parts: cut into full batches and
+a remainder, the remainder's rows (under a row group's, core.warehouse.ROW_GROUP_ROWS) went to DuckDB's WAL and
+the next commit checkpointed them, 1.3-2.2 s once a day at 33,000 documents a day, while planning waited. A crash leaves whole batches behind, and a
 re-run stores the rest (stored ones come back as duplicates). A batch is written on a thread of its own while
 the next is planned, one transaction at a time and in order."""
 
@@ -133,9 +135,13 @@ def store_in_batches(con: duckdb.DuckDBPyConnection, items: Iterable[Document | 
                     if len(pending) + len(docs) > batch and any(isinstance(i, Document) for i in pending):
                         flush(pending, last=False)  # whole days so far
                         pending = []
-                    while len(docs) > batch:  # a day busier than a batch
-                        flush(pending + docs[:batch], last=False)
-                        pending, docs = [], docs[batch:]
+                    if len(docs) > batch:  # a day busier than a batch: in equal parts, the last one kept pending
+                        parts = -(-len(docs) // batch)
+                        bounds = [len(docs) * i // parts for i in range(parts + 1)]
+                        for a, b in zip(bounds[:-2], bounds[1:-1], strict=True):
+                            flush(pending + docs[a:b], last=False)
+                            pending = []
+                        docs = docs[bounds[-2]:]
                     pending += docs
                     if k == len(days) - 1:
                         flush(pending, last=True)

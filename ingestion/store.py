@@ -16,8 +16,9 @@ from core.transaction import transaction
 from .canonical import stable_id
 from .collect import FileSpan
 from .files import date_reject, index_start
+from .keyset import KeySet
 from .models import RETRY_STAGES, Backlog, Document, Reject
-from .neardup import Entry, NearDuplicateIndex, first_of_runs, shingles
+from .neardup import Entry, NearDuplicateIndex, shingles
 
 DDL = "create schema if not exists raw;\n" + "\n".join(t.ddl() for t in (DOCUMENTS, HTTP_VALIDATORS, REJECTS, DROP_FILES))
 DOCUMENT_COLUMNS = DOCUMENTS.column_names
@@ -104,57 +105,29 @@ def _key_hashes(values: Iterable[str | None]) -> np.ndarray:
     return pl.Series(list(values), dtype=pl.Utf8).drop_nulls().hash(seed=0).to_numpy()
 
 
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
-    # a stable sort is timsort here: arrays made of a few sorted runs (merged tables) sort in linear time
-    values = np.sort(values, kind="stable")
-    return values[first_of_runs(values)] if values.size else values
-
-
-def _in_sorted(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Which of `keys` (sorted) are in `table` (sorted)."""
-    if not table.size:
-        return np.zeros(keys.size, dtype=bool)
-    at = np.minimum(np.searchsorted(table, keys), table.size - 1)
-    return table[at] == keys
-
-
 class StoredKeys:
     """64-bit hashes of every id, content hash and URL in raw.documents, carried by a bulk load from batch to
     batch (ingestion.bulk). A document none of whose keys is among them cannot be a duplicate or a conflict of a
     stored one, so a batch looks up only the others: the look-up scans the table, and at a million documents it
     cost 0.15-0.5 s a batch, the one part of storing that grew with the warehouse. A hash in common only says to
-    look; the look-up decides."""
+    look; the look-up decides. The hashes are a KeySet: a batch's look-up costs the same at any size."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         ensure_schema(con)
         stored = con.execute("select doc_id, content_hash, url from raw.documents").pl()
-        self._tables = [_sorted_unique(np.concatenate([_key_hashes(stored[c]) for c in stored.columns]))]
+        self._keys = KeySet()
+        self._keys.add(np.concatenate([_key_hashes(stored[c]) for c in stored.columns]))
 
     def suspects(self, docs: list[Document]) -> list[Document]:
         """The documents with a key that may be stored already."""
         if not docs:
             return []
         keys = _key_hashes([k for d in docs for k in (d.doc_id, d.content_hash, d.url or "")])
-        # searched in order: consecutive searches of a large table then touch nearby memory
-        order = np.argsort(keys)
-        ordered = keys[order]
-        hit_ordered = np.zeros(keys.size, dtype=bool)
-        for table in self._tables:
-            hit_ordered |= _in_sorted(table, ordered)
-        hit = np.empty(keys.size, dtype=bool)
-        hit[order] = hit_ordered
-        per_doc = hit.reshape(len(docs), 3).any(axis=1)
+        per_doc = self._keys.contains(keys).reshape(len(docs), 3).any(axis=1)
         return [d for d, h in zip(docs, per_doc, strict=True) if h]
 
     def add(self, docs: list[Document]) -> None:
-        table = _sorted_unique(_key_hashes(k for d in docs for k in (d.doc_id, d.content_hash, d.url)))
-        # Sorted tables, each more than twice the next: a new one merges with those before it that are at most
-        # twice its size, about as a binary counter carries. A hash is merged about log2(batches) times and a
-        # look-up searches as many tables; merging all of them every 16 batches cost 21 s of a million
-        # documents' storing, growing with the square.
-        while self._tables and len(self._tables[-1]) <= 2 * len(table):
-            table = _sorted_unique(np.concatenate([self._tables.pop(), table]))
-        self._tables.append(table)
+        self._keys.add(_key_hashes(k for d in docs for k in (d.doc_id, d.content_hash, d.url)))
 
 
 def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], validators=None,
@@ -197,46 +170,66 @@ def plan_store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject
     if stored_keys is not None:
         stored_keys.add(new)
 
+    changes = _changes(to_update, new, rejects, validators, kept_through)
+
     def write() -> None:
-        _write(con, to_update, new, rejects, validators, kept_through)
+        _write(con, changes)
 
     return result, write
 
 
-def _write(con, to_update: list[Document], new: list[Document], rejects: list[Reject], validators,
-           kept_through: date | None) -> None:
+@dataclass
+class _Changes:
+    """What one transaction writes, made ready where it is planned: the transaction then only runs DuckDB, which
+    lets go of the GIL. (Built inside the transaction, on ingestion.bulk's writer thread, these frames held the
+    GIL against the planning thread: at a million documents the planning waited on it, and then on the writes.)"""
+    updated: pl.DataFrame | None  # ids of documents whose text changed
+    documents: object | None  # the documents to insert, as an Arrow table
+    places: pl.DataFrame | None  # pages whose recorded faults an outcome clears
+    rejects: pl.DataFrame | None
+    forgotten: pl.DataFrame | None  # URLs whose HTTP validators go
+    validators: list[tuple]  # (url, etag, last_modified, kept_through_date) to write
+
+
+def _changes(to_update: list[Document], new: list[Document], rejects: list[Reject], validators,
+             kept_through: date | None) -> _Changes:
+    # A page stored at last, or judged at last (a reject that is not a fault), clears the faults recorded for it:
+    # one input, one outcome.
+    places = sorted({p for d in new for p in (d.source_path, d.url) if p}
+                    | {r.source_path for r in rejects if r.stage not in RETRY_STAGES and r.source_path})
+    forgotten = sorted(getattr(validators, "forgotten", ()))
+    pairs = dict(getattr(validators, "_data", validators) or {})
+    if hasattr(validators, "updated"):
+        pairs = {u: v for u, v in pairs.items() if u in validators.updated}
+    return _Changes(
+        updated=_keys(d.doc_id for d in to_update) if to_update else None,
+        documents=_documents_frame(new).to_arrow() if new else None,
+        places=_keys(places) if places else None,
+        rejects=_rejects_frame(rejects) if rejects else None,
+        forgotten=_keys(forgotten) if forgotten else None,
+        validators=[(u, e, m, kept_through) for u, (e, m) in sorted(pairs.items())],
+    )
+
+
+def _write(con, changes: _Changes) -> None:
+    # (the frames are read by DuckDB's replacement scans, under these local names)
     with transaction(con):
-        if to_update:
-            updated = _keys(d.doc_id for d in to_update)  # noqa: F841 - read by DuckDB's replacement scan
+        if (updated := changes.updated) is not None:  # noqa: F841
             con.execute("delete from raw.documents where doc_id in (select v from updated)")
-        if new:
-            frame = _documents_frame(new)  # noqa: F841 - read by DuckDB's replacement scan below
+        if (frame := changes.documents) is not None:  # noqa: F841
             cols = ", ".join(DOCUMENT_COLUMNS)
             con.execute(f"insert into raw.documents ({cols}) select {cols} from frame")
-        # A page stored at last, or judged at last (a reject that is not a fault), clears the faults recorded for
-        # it: one input, one outcome.
-        places = sorted({p for d in new for p in (d.source_path, d.url) if p}
-                        | {r.source_path for r in rejects if r.stage not in RETRY_STAGES and r.source_path})
-        if places:
-            place_keys = _keys(places)  # noqa: F841
+        if (place_keys := changes.places) is not None:  # noqa: F841
             con.execute("delete from raw.rejects where stage in (select unnest(?)) and source_path in "
                         "(select v from place_keys)", [sorted(RETRY_STAGES)])
-        if rejects:
-            rframe = _rejects_frame(rejects)  # noqa: F841
+        if (rframe := changes.rejects) is not None:  # noqa: F841
             con.execute("insert into raw.rejects select * from rframe on conflict do nothing")
-        forgotten = sorted(getattr(validators, "forgotten", ()))
-        if forgotten:
-            forgotten_keys = _keys(forgotten)  # noqa: F841
+        if (forgotten_keys := changes.forgotten) is not None:  # noqa: F841
             con.execute("delete from raw.http_validators where url in (select v from forgotten_keys)")
-        pairs = dict(getattr(validators, "_data", validators) or {})
-        if hasattr(validators, "updated"):
-            pairs = {u: v for u, v in pairs.items() if u in validators.updated}
-        if pairs:
+        if changes.validators:
             con.executemany(
                 "insert or replace into raw.http_validators (url, etag, last_modified, kept_through_date) "
-                "values (?, ?, ?, ?)",
-                [(u, e, m, kept_through) for u, (e, m) in sorted(pairs.items())],
-            )
+                "values (?, ?, ?, ?)", changes.validators)
 
 
 def _classify(con, docs: list[Document], result: StoreResult, suspects: list[Document] | None = None,

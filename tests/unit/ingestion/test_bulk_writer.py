@@ -55,3 +55,17 @@ def test_a_failed_write_leaves_whole_batches_and_a_rerun_completes_them(tmp_path
     reference = duckdb.connect(str(tmp_path / "ref.duckdb"))
     store_in_batches(reference, iter(_docs()), batch=1_000)
     assert con.execute(TABLE).fetchall() == reference.execute(TABLE).fetchall()
+
+
+def test_a_day_busier_than_a_batch_is_cut_into_equal_parts(tmp_path):
+    """Ten documents of one day in batches of at most four: 3, 3 and 4, not 4, 4 and a remainder of 2 (a small
+    part is written to DuckDB's WAL and checkpointed by the next commit); the tables are those of one batch."""
+    docs = _docs(12)  # days of four documents: the first ten moved to one day, then two on the next
+    for d in docs[:10]:
+        d.published_date, d.published_at = DAY, DAY.isoformat()
+    seen = []
+    parts, one = duckdb.connect(str(tmp_path / "parts.duckdb")), duckdb.connect(str(tmp_path / "one.duckdb"))
+    a = store_in_batches(parts, iter(docs), batch=4, progress=lambda done, total: seen.append(done))
+    b = store_in_batches(one, iter(docs), batch=1_000)
+    assert seen == [3, 6, 10, 12]
+    assert a == b and parts.execute(TABLE).fetchall() == one.execute(TABLE).fetchall()
