@@ -182,7 +182,7 @@ def plan_store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject
 class _Changes:
     """What one transaction writes, made ready where it is planned: the transaction then only runs DuckDB, which
     lets go of the GIL. (Built inside the transaction, on ingestion.bulk's writer thread, these frames held the
-    GIL against the planning thread: at a million documents the planning waited on it, and then on the writes.)"""
+    GIL against the thread planning the next batch.)"""
     updated: pl.DataFrame | None  # ids of documents whose text changed
     documents: object | None  # the documents to insert, as an Arrow table
     places: pl.DataFrame | None  # pages whose recorded faults an outcome clears
