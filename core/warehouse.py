@@ -33,19 +33,20 @@ ROW_GROUP_ROWS = 4_096
 # blocks it wrote cached up to its limit, which made a million documents' ingestion hold 4.8 GB. Only there: the
 # feed export of a five-year backfill needs more than 1 GB, and the other writers hold far less than a bulk load.
 BULK_MEMORY_LIMIT = "1GB"
-
-
-def bulk_config() -> dict:
-    """DuckDB's settings for a bulk load: BULK_MEMORY_LIMIT, and one thread fewer than the machine's cores. The
-    load plans each batch in Python on one thread while DuckDB writes the one before: with DuckDB's threads on
-    both of this machine's cores, the planning thread got less than a core, and a million documents' storing
-    took 301 s; with one DuckDB thread, 256 s (docs/benchmarks.md)."""
-    return {"memory_limit": BULK_MEMORY_LIMIT, "threads": max(1, (os.cpu_count() or 1) - 1)}
 STORAGE_VERSION = "v1.2.0"
 # DuckDB's memory in dbt's process (its profile's settings; the default is 80% of the machine, and a build of a
 # million documents' history held 19.9 GB, though it needs far less): past it, joins and aggregations spill to
 # the warehouse's temporary folder.
 DBT_MEMORY_LIMIT = "2GB"
+
+
+def bulk_config() -> dict:
+    """DuckDB's settings for a bulk load: BULK_MEMORY_LIMIT, and one thread fewer than the machine's cores. The
+    load plans each batch in Python on one thread while DuckDB writes the one before, and with DuckDB's threads
+    on both of this machine's cores the planning thread got less than a core: a million documents' storing
+    phase took 300.6 s with two threads and 255.8 s with one; whole ingestions later, 413.8 s and 390-399 s
+    (docs/benchmarks.md)."""
+    return {"memory_limit": BULK_MEMORY_LIMIT, "threads": max(1, (os.cpu_count() or 1) - 1)}
 
 
 def connect(path: str | Path, config: dict | None = None) -> duckdb.DuckDBPyConnection:

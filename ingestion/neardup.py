@@ -103,7 +103,7 @@ def shingles(text: str, k: int = SHINGLE_WORDS) -> Shingles:
     h ^= h >> _S33
     # sorted unique: sorting and dropping repeats costs a third of np.unique's hash table on a few hundred values
     h.sort()
-    return h[first_of_runs(h)]
+    return h[_first_of_runs(h)]
 
 
 def containment(a: Shingles, b: Shingles) -> float:
@@ -216,7 +216,7 @@ class NearDuplicateIndex:
         # the earlier days' first, then the current day's before it
         # (each distinct hash looked up once: `mine` is sorted, and a day's texts share many)
         mine = hashes[pos]
-        first_of_run = first_of_runs(mine)
+        first_of_run = _first_of_runs(mine)
         distinct, which = mine[first_of_run], np.cumsum(first_of_run) - 1
         old_h, old_n = self._old
         old_at = np.searchsorted(old_h, distinct, side="left")
@@ -233,7 +233,7 @@ class NearDuplicateIndex:
         # (polars' sort, then run lengths: faster than numpy's sort or polars' hash aggregation, and the pairs
         # come out in order)
         keys = pl.Series(query * span + cand).sort().to_numpy()
-        at = np.flatnonzero(first_of_runs(keys))
+        at = np.flatnonzero(_first_of_runs(keys))
         pairs, counts = keys[at], np.diff(at, append=len(keys))
         # A copy shares about 80% of the shorter text's sampled shingles or more; texts sharing under half of
         # them (common phrases, boilerplate) are not compared in full. Small samples are always compared.
@@ -257,7 +257,7 @@ class NearDuplicateIndex:
 
 
 
-def first_of_runs(values: np.ndarray) -> np.ndarray:
+def _first_of_runs(values: np.ndarray) -> np.ndarray:
     """True where a value differs from the one before it (and at the first), in a non-empty array."""
     first = np.empty(len(values), dtype=bool)
     first[0] = True
