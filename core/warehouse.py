@@ -29,10 +29,12 @@ import duckdb
 # to the WAL and then again at the checkpoint. 5,000 documents in one transaction: 0.26 s and a 5 MB WAL with
 # 4,096-row groups, against 1.6 s and a 47 MB WAL with 10,240.
 ROW_GROUP_ROWS = 4_096
-# DuckDB's own memory for a bulk load (`georisk ingest --from`; its default is 80% of the machine): it keeps the
-# blocks it wrote cached up to its limit, which made a million documents' ingestion hold 4.8 GB. Only there: the
-# feed export of a five-year backfill needs more than 1 GB, and the other writers hold far less than a bulk load.
-BULK_MEMORY_LIMIT = "1GB"
+# DuckDB's own memory in every writer that opens the warehouse here (its default is 80% of the machine). It keeps
+# what it reads and writes cached up to its limit, all of it on disk already: a million documents' bulk load held
+# 4.8 GB without it. And a bulk load leaves a partial row group of raw documents after each batch, which the first
+# checkpoint of the next writer merges: the first materialize of a million held 4.4 GB doing it (2.2 GB capped).
+# The feed export writes a span of days at a time to stay under it (outputs.feed.DAYS_PER_COPY).
+MEMORY_LIMIT = "1GB"
 STORAGE_VERSION = "v1.2.0"
 # DuckDB's memory in dbt's process (its profile's settings; the default is 80% of the machine, and a build of a
 # million documents' history held 19.9 GB, though it needs far less): past it, joins and aggregations spill to
@@ -41,20 +43,20 @@ DBT_MEMORY_LIMIT = "2GB"
 
 
 def bulk_config() -> dict:
-    """DuckDB's settings for a bulk load: BULK_MEMORY_LIMIT, and one thread fewer than the machine's cores. The
+    """DuckDB's settings for a bulk load: one thread fewer than the machine's cores. The
     load plans each batch in Python on one thread while DuckDB writes the one before, and with DuckDB's threads
     on both of this machine's cores the planning thread got less than a core: a million documents' storing
     phase took 300.6 s with two threads and 255.8 s with one; whole ingestions later, 413.8 s and 390-399 s
     (docs/benchmarks.md)."""
-    return {"memory_limit": BULK_MEMORY_LIMIT, "threads": max(1, (os.cpu_count() or 1) - 1)}
+    return {"threads": max(1, (os.cpu_count() or 1) - 1)}
 
 
 def connect(path: str | Path, config: dict | None = None) -> duckdb.DuckDBPyConnection:
     """A read-write connection whose default catalog is the warehouse at `path`, named as duckdb.connect(path)
-    names it (the file's stem), with ROW_GROUP_ROWS rows per row group, in STORAGE_VERSION's format; `config`
-    is DuckDB's (e.g. bulk_config())."""
+    names it (the file's stem), with ROW_GROUP_ROWS rows per row group, in STORAGE_VERSION's format, DuckDB's memory
+    at MEMORY_LIMIT; `config` is DuckDB's (e.g. bulk_config()), and overrides the limit."""
     path = Path(path)
-    con = duckdb.connect(config=config or {})
+    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, **(config or {})})
     try:
         name = path.stem.replace('"', '""')
         con.execute(f"attach '{str(path).replace(chr(39), chr(39) * 2)}' as \"{name}\" "

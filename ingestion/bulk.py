@@ -7,10 +7,11 @@ the links are those of storing everything at once. Exact copies and same-URL con
 (date, id), as the daily runs do. Each batch is one transaction; a day of up to BATCH_DOCUMENTS documents is
 never split, a busier one is (memory would otherwise grow with it), into equal parts: cut into full batches and
 a remainder, the remainder's rows (under a row group's, core.warehouse.ROW_GROUP_ROWS) went to DuckDB's WAL and
-the next commit checkpointed them, 1.3-2.2 s once a day at 33,000 documents a day, while planning waited. (Those
-checkpoints no longer happen during the load, and the first materialize of a million then held 4.4 GB against
-2.2 GB: docs/benchmarks.md.) A crash leaves whole batches behind, and a re-run stores the rest (stored ones come back as duplicates). A batch is written on a thread of its own while
-the next is planned, one transaction at a time and in order."""
+the next commit checkpointed them, 1.3-2.2 s once a day at 33,000 documents a day, while planning waited. Each
+part leaves a partial row group, which the next writer's first checkpoint merges (with DuckDB's memory capped,
+core.warehouse.MEMORY_LIMIT). A crash leaves whole batches behind, and a re-run stores the
+rest (stored ones come back as duplicates). A batch is written on a thread of its own while the next is planned,
+one transaction at a time and in order."""
 
 from __future__ import annotations
 

@@ -66,3 +66,11 @@ def test_a_bulk_loads_batch_is_written_to_the_file_not_the_wal(tmp_path):
                     [BATCH_DOCUMENTS])  # about 1 kB each, 5 MB in all
         wal = path.with_name(path.name + ".wal")
         assert not wal.exists() or wal.stat().st_size < 500_000
+
+
+def test_every_writer_has_duckdbs_memory_capped_unless_it_asks_otherwise(tmp_path):
+    path = tmp_path / "georisk.duckdb"
+    with warehouse.connect(path) as con:
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "953.6 MiB"  # MEMORY_LIMIT
+    with warehouse.connect(path, {"memory_limit": "2GB"}) as con:
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "1.8 GiB"

@@ -17,16 +17,23 @@ DAYS = [date(2024, 4, 6), date(2024, 4, 7), date(2024, 4, 9)]
 CONTRACT = json.loads(feed_mod.CONTRACT_PATH.read_text(encoding="utf-8"))
 
 
+def _empty_marts(con) -> None:
+    """Every mart the feed exports, empty, with the contract's columns and types, and the methodology version."""
+    con.execute("create schema marts; create schema reference")
+    con.execute("create table reference.index_parameters as select 'methodology_version' as parameter, "
+                "'1.0' as value")
+    for table, (relation, _) in feed_mod.FEED_TABLES.items():
+        columns = {c: t for c, t in CONTRACT[table].items() if c != "date"}
+        con.execute(f"create table {relation} ({', '.join(f'{c} {t}' for c, t in columns.items())})")
+
+
 def _small_warehouse(path) -> str:
     """Every mart the feed exports, with the contract's columns and types and a few rows on DAYS (two on the
     first day), and the methodology version: a real DuckDB file, small enough for a unit test."""
     with duckdb.connect(str(path)) as con:
-        con.execute("create schema marts; create schema reference")
-        con.execute("create table reference.index_parameters as select 'methodology_version' as parameter, "
-                    "'1.0' as value")
+        _empty_marts(con)
         for table, (relation, date_col) in feed_mod.FEED_TABLES.items():
             columns = {c: t for c, t in CONTRACT[table].items() if c != "date"}
-            con.execute(f"create table {relation} ({', '.join(f'{c} {t}' for c, t in columns.items())})")
             for n, day in enumerate([DAYS[0], *DAYS]):
                 values = [f"date '{day}'" if c == date_col else f"'{table}-{n}'" if t == "VARCHAR" else
                           str(n) if t in ("BIGINT", "DOUBLE") else "null" for c, t in columns.items()]
@@ -115,3 +122,24 @@ def test_a_feed_written_before_keeps_no_date_inside_its_files(tmp_path):
         assert after.select(before[table].columns).sort(pl.all()).equals(before[table]), table
         assert ds.dataset(root / table, format="parquet", partitioning="hive").count_rows() == len(DAYS) + 1
     assert not list(root.glob(".staging-*")) and not list(root.glob("*/.old-*"))
+
+
+def test_a_long_history_is_exported_under_a_small_memory_limit(tmp_path):
+    """DuckDB counts memory for every partition a COPY has open: one COPY over 2,000 days ran out of 512 MB (and
+    a five-year history out of 1 GB) while holding far less. The feed is written a span of days at a time."""
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as con:
+        _empty_marts(con)
+        con.execute("insert into marts.tension_index_daily (index_date, document_count) "
+                    "select d::date, row_number() over () from generate_series(date '2019-01-01', "
+                    "date '2019-01-01' + interval 1999 day, interval 1 day) t(d)")
+    first, last = date(2019, 1, 1), date(2024, 6, 22)
+    with duckdb.connect(str(path), read_only=True, config={"memory_limit": "512MB"}) as con:
+        rows = feed_mod.write_feed(con, tmp_path / "feed", first, last)
+    assert rows["tension_index"] == 2000
+    folders = sorted((tmp_path / "feed" / "tension_index").glob("date=*"))
+    assert len(folders) == 2000 and folders[0].name == "date=2019-01-01" and folders[-1].name == "date=2024-06-22"
+    back = pl.read_parquet(tmp_path / "feed" / "tension_index" / "**" / "*.parquet", hive_partitioning=True)
+    assert back.height == 2000
+    assert back.filter(pl.col("index_date") == pl.col("date")).height == 2000
+    assert sorted(back["document_count"].to_list()) == list(range(1, 2001))
