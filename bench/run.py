@@ -219,17 +219,18 @@ def cli_run(jsonl: Path) -> tuple[float, int]:
     import tempfile
 
     exe = Path(sys.executable).parent / "georisk"
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryFile() as errors:
         t0 = time.perf_counter()
+        # its messages to a file, not a pipe: a pipe nobody reads while this loop polls would fill and stop it
         proc = subprocess.Popen([str(exe), "extract", str(jsonl), "--out", tmp],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                stdout=subprocess.DEVNULL, stderr=errors)
         peak_kb = 0
         while proc.poll() is None:
             peak_kb = max(peak_kb, _hwm_kb(proc.pid))
             time.sleep(0.05)
         seconds = time.perf_counter() - t0
-        err = proc.stderr.read().decode(errors="replace").strip()
-        proc.stderr.close()
+        errors.seek(0)
+        err = errors.read().decode(errors="replace").strip()
         if proc.returncode:
             raise SystemExit(f"georisk extract failed: {err.splitlines()[-1] if err else proc.returncode}")
         return seconds, round(peak_kb / 1024)
