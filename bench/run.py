@@ -225,9 +225,18 @@ def cli_run(jsonl: Path) -> tuple[float, int]:
         proc = subprocess.Popen([str(exe), "extract", str(jsonl), "--out", tmp],
                                 stdout=subprocess.DEVNULL, stderr=errors)
         peak_kb = 0
-        while proc.poll() is None:
-            peak_kb = max(peak_kb, _hwm_kb(proc.pid))
-            time.sleep(0.05)
+        try:
+            while True:
+                peak_kb = max(peak_kb, _hwm_kb(proc.pid))
+                try:
+                    proc.wait(timeout=0.05)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+        finally:
+            if proc.poll() is None:  # interrupted: the child goes too
+                proc.kill()
+                proc.wait()
         seconds = time.perf_counter() - t0
         errors.seek(0)
         err = errors.read().decode(errors="replace").strip()

@@ -32,7 +32,8 @@ ROW_GROUP_ROWS = 4_096
 # DuckDB's own memory in every writer that opens the warehouse here (its default is 80% of the machine). It keeps
 # what it reads and writes cached up to its limit, all of it on disk already: a million documents' bulk load held
 # 4.8 GB without it. And a bulk load leaves a partial row group of raw documents after each batch, which the first
-# checkpoint of the next writer merges: the first materialize of a million held 4.4 GB doing it (2.2 GB capped).
+# checkpoint of the next writer merges: the first materialize of a million held 4.4 GB doing it (capped, no process
+# of that run held more than 2.2 GB).
 # The feed export writes a span of days at a time to stay under it (outputs.feed.DAYS_PER_COPY).
 MEMORY_LIMIT = "1GB"
 STORAGE_VERSION = "v1.2.0"
@@ -54,9 +55,12 @@ def bulk_config() -> dict:
 def connect(path: str | Path, config: dict | None = None) -> duckdb.DuckDBPyConnection:
     """A read-write connection whose default catalog is the warehouse at `path`, named as duckdb.connect(path)
     names it (the file's stem), with ROW_GROUP_ROWS rows per row group, in STORAGE_VERSION's format, DuckDB's memory
-    at MEMORY_LIMIT; `config` is DuckDB's (e.g. bulk_config()), and overrides the limit."""
+    at MEMORY_LIMIT, spilling to the warehouse's path + ".tmp"; `config` is DuckDB's (e.g. bulk_config()), and
+    overrides them."""
     path = Path(path)
-    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, **(config or {})})
+    # what passes the limit spills beside the warehouse, as for a file opened directly (the connection's own
+    # database is in memory, whose default is a .tmp folder wherever the process was started)
+    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": f"{path}.tmp", **(config or {})})
     try:
         name = path.stem.replace('"', '""')
         con.execute(f"attach '{str(path).replace(chr(39), chr(39) * 2)}' as \"{name}\" "

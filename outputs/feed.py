@@ -86,6 +86,8 @@ def write_feed(con: duckdb.DuckDBPyConnection, feed_root: Path, first: date, las
 
 def _spans(first: date, last: date, days: int) -> list[tuple[date, date]]:
     """[first, last] as consecutive spans of at most `days` days."""
+    if days < 1:
+        raise ValueError(f"a span is at least one day, not {days}")
     spans, a = [], first
     while a <= last:
         b = min(last, a + timedelta(days=days - 1))

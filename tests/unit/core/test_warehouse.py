@@ -23,7 +23,7 @@ def test_row_groups_are_small_and_stay_small_across_writers(tmp_path):
         con.execute("insert into raw.t select range, 'y' from range(?)", [warehouse.ROW_GROUP_ROWS])
         con.execute("checkpoint")
         assert _row_groups(con, "raw.t") == 4
-        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "953.6 MiB"  # 1 GB
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "953.6 MiB"  # MEMORY_LIMIT
         # a core left to the Python thread that plans the next batch (one thread on a one-core machine)
         assert con.execute("select current_setting('threads')").fetchone()[0] == max(1, (os.cpu_count() or 1) - 1)
     with duckdb.connect(str(path)) as con:  # DuckDB's default opening would merge them: why every writer uses it
@@ -72,5 +72,8 @@ def test_every_writer_has_duckdbs_memory_capped_unless_it_asks_otherwise(tmp_pat
     path = tmp_path / "georisk.duckdb"
     with warehouse.connect(path) as con:
         assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "953.6 MiB"  # MEMORY_LIMIT
+        # past it, DuckDB spills beside the warehouse, not into the folder the process was started in
+        assert con.execute("select current_setting('temp_directory')").fetchone()[0] == f"{path}.tmp"
     with warehouse.connect(path, {"memory_limit": "2GB"}) as con:
         assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "1.8 GiB"
+    assert "memory_limit" not in warehouse.bulk_config()  # the bulk load has the same cap as every writer

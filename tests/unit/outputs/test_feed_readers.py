@@ -2,7 +2,7 @@
 `date` (the partition key, in the folder name only) as a date; what they see is what the contract describes."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import polars as pl
@@ -143,3 +143,15 @@ def test_a_long_history_is_exported_under_a_small_memory_limit(tmp_path):
     assert back.height == 2000
     assert back.filter(pl.col("index_date") == pl.col("date")).height == 2000
     assert sorted(back["document_count"].to_list()) == list(range(1, 2001))
+
+
+def test_spans_cover_the_window_once_in_order():
+    first, last = date(2020, 2, 27), date(2021, 3, 2)
+    for days in (1, 2, 7, 366, 1000):
+        spans = feed_mod._spans(first, last, days)
+        covered = [a + timedelta(days=k) for a, b in spans for k in range((b - a).days + 1)]
+        assert covered == [first + timedelta(days=k) for k in range((last - first).days + 1)]
+        assert all((b - a).days < days for a, b in spans)
+    assert feed_mod._spans(last, first, 7) == []
+    with pytest.raises(ValueError):
+        feed_mod._spans(first, last, 0)
