@@ -56,15 +56,16 @@ def _run(home: Path, args: tuple[str, ...], sample: bool) -> tuple[dict, list]:
 
 def _sample(pid: int, samples: list, stop: threading.Event) -> None:
     while not stop.wait(SAMPLE_EVERY):
-        own = _rss_kb(pid)
-        children = [_rss_kb(c) for c in _descendants(pid)]
+        own = status_kb(pid)
+        children = [status_kb(c) for c in _descendants(pid)]
         samples.append((time.time(), own / 1024, sum(children) / 1024, max(children, default=0) / 1024))
 
 
-def _rss_kb(pid: int) -> int:
+def status_kb(pid: int, field: str = "VmRSS") -> int:
+    """A process's memory figure in kB from /proc/<pid>/status: VmRSS (resident now) or VmHWM (its peak)."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1])
     except (OSError, ValueError):  # gone, or not Linux: counts as nothing resident
         pass

@@ -54,7 +54,7 @@ from pathlib import Path  # noqa: E402
 import polars as pl  # noqa: E402
 
 from bench.generate import DEFAULT_SEED, MB, RESULTS_DIR, corpus_path, env_mb  # noqa: E402
-from bench.proc import cpu_model  # noqa: E402
+from bench.proc import cpu_model, status_kb  # noqa: E402
 
 TARGET = os.environ.get("BENCH_TARGET", "KZ")
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
@@ -227,12 +227,12 @@ def cli_run(jsonl: Path) -> tuple[float, int]:
         peak_kb = 0
         try:
             while True:
-                peak_kb = max(peak_kb, _hwm_kb(proc.pid))
+                peak_kb = max(peak_kb, status_kb(proc.pid, "VmHWM"))
                 try:
                     proc.wait(timeout=0.05)
                     break
                 except subprocess.TimeoutExpired:
-                    continue
+                    pass
         finally:
             if proc.poll() is None:  # interrupted: the child goes too
                 proc.kill()
@@ -243,16 +243,6 @@ def cli_run(jsonl: Path) -> tuple[float, int]:
         if proc.returncode:
             raise SystemExit(f"georisk extract failed: {err.splitlines()[-1] if err else proc.returncode}")
         return seconds, round(peak_kb / 1024)
-
-
-def _hwm_kb(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except (OSError, ValueError):  # already gone
-        pass
-    return 0
 
 
 def profile_georisk(path: Path, top: int = 18) -> str:
