@@ -24,16 +24,16 @@ from pathlib import Path
 
 import duckdb
 
-# A multiple of DuckDB's vector size (2,048), and below a bulk load's batch (ingestion.bulk.BATCH_DOCUMENTS): a
+# A multiple of DuckDB's vector size (2,048), and a bulk load's batch (ingestion.bulk.BATCH_DOCUMENTS): a
 # transaction that appends at least a row group's rows has DuckDB write them to the file, compressed, instead of
 # to the WAL and then again at the checkpoint. 5,000 documents in one transaction: 0.26 s and a 5 MB WAL with
 # 4,096-row groups, against 1.6 s and a 47 MB WAL with 10,240.
 ROW_GROUP_ROWS = 4_096
 # DuckDB's own memory in every writer that opens the warehouse here (its default is 80% of the machine). It keeps
 # what it reads and writes cached up to its limit, all of it on disk already: a million documents' bulk load held
-# 4.8 GB without it. And a bulk load leaves a partial row group of raw documents after each batch, which the first
-# checkpoint of the next writer merges: the first materialize of a million held 4.4 GB doing it (capped, no process
-# of that run held more than 2.2 GB).
+# 4.8 GB without it. And the first checkpoint of a writer merges the partial row groups a bulk load left (one a
+# batch, before its batches were whole row groups): the first materialize of a million held 4.4 GB doing it
+# (capped, no process of that run held more than 2.2 GB).
 # The feed export writes a span of days at a time to stay under it (outputs.feed.DAYS_PER_COPY).
 MEMORY_LIMIT = "1GB"
 STORAGE_VERSION = "v1.2.0"

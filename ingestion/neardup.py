@@ -190,9 +190,9 @@ class NearDuplicateIndex:
             current = self.entries[-1].published_date if self.entries else None
             if current is not None and day < current:
                 raise ValueError(f"entries must come in date order: {day} after {current}")
-            if day != current:  # the current day's pairs join the earlier days'
+            if day != current:  # the current day's pairs join the earlier days', the expired gone first
+                self.keep_from(day - timedelta(days=max_days))  # (the merge then moves only those that stay)
                 self._old, self._new = _merge(self._old, self._new), _NO_PAIRS
-            self.keep_from(day - timedelta(days=max_days))
             found[i:j] = self._add_day(items[i:j], max_days)
             i = j
         return found

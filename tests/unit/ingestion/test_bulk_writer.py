@@ -57,9 +57,9 @@ def test_a_failed_write_leaves_whole_batches_and_a_rerun_completes_them(tmp_path
     assert con.execute(TABLE).fetchall() == reference.execute(TABLE).fetchall()
 
 
-def test_a_day_busier_than_a_batch_is_cut_into_equal_parts(tmp_path):
-    """Ten documents of one day in batches of at most four: 3, 3 and 4, not 4, 4 and a remainder of 2 (a small
-    part is written to DuckDB's WAL and checkpointed by the next commit); the tables are those of one batch."""
+def test_batches_are_cut_at_the_batch_size_within_and_across_days(tmp_path):
+    """Ten documents of one day, then two: batches of four cut the day and cross into the next (4, 4, 4), so
+    that each is a whole number of row groups; the tables are those of one batch."""
     docs = _docs(12)  # days of four documents: the first ten moved to one day, then two on the next
     for d in docs[:10]:
         d.published_date, d.published_at = DAY, DAY.isoformat()
@@ -67,5 +67,71 @@ def test_a_day_busier_than_a_batch_is_cut_into_equal_parts(tmp_path):
     parts, one = duckdb.connect(str(tmp_path / "parts.duckdb")), duckdb.connect(str(tmp_path / "one.duckdb"))
     a = store_in_batches(parts, iter(docs), batch=4, progress=lambda done, total: seen.append(done))
     b = store_in_batches(one, iter(docs), batch=1_000)
-    assert seen == [3, 6, 10, 12]
+    assert seen == [4, 8, 12]
     assert a == b and parts.execute(TABLE).fetchall() == one.execute(TABLE).fetchall()
+    # days of four in batches of six: every batch but the last ends inside a day
+    seen.clear()
+    six, whole = duckdb.connect(str(tmp_path / "six.duckdb")), duckdb.connect(str(tmp_path / "whole.duckdb"))
+    a = store_in_batches(six, iter(_docs()), batch=6, progress=lambda done, total: seen.append(done))
+    assert seen == [6, 12, 18, 24, 30, 36, 40]
+    assert a == store_in_batches(whole, iter(_docs()), batch=1_000)
+    assert six.execute(TABLE).fetchall() == whole.execute(TABLE).fetchall()
+
+
+def test_a_bulk_load_leaves_no_partial_row_group_but_the_last(tmp_path):
+    """A partial row group left by a batch is merged with its neighbours by a later checkpoint, which rewrites
+    them (ingestion.bulk): batches of BATCH_DOCUMENTS leave whole row groups, whatever the days hold."""
+    from core import warehouse
+    from ingestion.bulk import BATCH_DOCUMENTS
+
+    n = 2 * BATCH_DOCUMENTS + 10
+    docs = [make_document(doc_id=f"d{i:05}", source="test", source_path=f"d{i:05}", text=f"Report {i} on the talks.",
+                          raw_payload="", published_at=(DAY + timedelta(days=3 * i // n)).isoformat(), language="en")
+            for i in range(n)]  # three days of 2,734 documents: no day ends where a batch does
+    with warehouse.connect(tmp_path / "georisk.duckdb") as con:
+        store_in_batches(con, iter(docs))
+        rows = [r for (r,) in con.execute(
+            "select sum(count) from pragma_storage_info('raw.documents') where column_id = 0 "
+            "and segment_type = 'VARCHAR' group by row_group_id order by row_group_id").fetchall()]
+    assert rows == [warehouse.ROW_GROUP_ROWS] * (2 * BATCH_DOCUMENTS // warehouse.ROW_GROUP_ROWS) + [10]
+
+
+def test_a_load_makes_full_collections_rarer_only_while_it_runs(tmp_path, monkeypatch):
+    """The garbage collector's thresholds are the process's: a load raises the last one while it stores, and puts
+    it back afterwards, after a failed write too."""
+    import gc
+
+    before, during = gc.get_threshold(), []
+
+    def failing(*args):
+        during.append(gc.get_threshold())
+        raise OSError("disk full (injected)")
+
+    monkeypatch.setattr(store_module, "_write", failing)
+    with pytest.raises(OSError, match="injected"):
+        store_in_batches(duckdb.connect(str(tmp_path / "w.duckdb")), iter(_docs()), batch=4)
+    assert during and during[0][:2] == before[:2] and during[0][2] > before[2]
+    assert gc.get_threshold() == before
+
+
+def test_a_batchs_documents_are_let_go_once_it_is_written(tmp_path, monkeypatch):
+    """Memory holds a day and a batch, not the documents of earlier batches (an alias of the list of the
+    input's rejects once kept the first day's documents to the end of the load)."""
+    import gc
+    import weakref
+
+    import ingestion.bulk as bulk
+
+    real, seen, alive = bulk.plan_store, [], []
+
+    def planning(con, part, **kw):
+        seen.append([weakref.ref(d) for d in part if not isinstance(d, store_module.Reject)])
+        if len(seen) == 9:  # the first batches were written long ago
+            gc.collect()
+            alive.extend(r for batch in seen[:5] for r in batch if r() is not None)
+        return real(con, part, **kw)
+
+    monkeypatch.setattr(bulk, "plan_store", planning)
+    rejected = [store_module.Reject("test", "bad.jsonl", "validate", "not a document", 1)]
+    store_in_batches(duckdb.connect(str(tmp_path / "w.duckdb")), iter(rejected + _docs()), batch=4)
+    assert len(seen) == 10 and all(seen[:5]) and not alive
