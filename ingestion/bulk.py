@@ -19,6 +19,7 @@ import contextlib
 import gc
 import pickle
 import tempfile
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -80,15 +81,29 @@ class _DaySpill:
         return sorted(docs, key=lambda d: d.doc_id)
 
 
+_loads_running = 0
+_thresholds: tuple[int, int, int] = (0, 0, 0)  # the collector's, as the first of the loads running found them
+_loads_lock = threading.Lock()
+
+
 @contextlib.contextmanager
 def _rare_full_collections():
-    """Full garbage collections _FULL_COLLECTIONS_RARER times less often, for the process, while in the block."""
-    young, middle, full = gc.get_threshold()
-    gc.set_threshold(young, middle, full * _FULL_COLLECTIONS_RARER)
+    """Full garbage collections _FULL_COLLECTIONS_RARER times less often, for the process, while in the block;
+    loads on several threads at once put the thresholds back when the last one ends."""
+    global _loads_running, _thresholds
+    with _loads_lock:
+        if not _loads_running:
+            _thresholds = gc.get_threshold()
+            young, middle, full = _thresholds
+            gc.set_threshold(young, middle, full * _FULL_COLLECTIONS_RARER)
+        _loads_running += 1
     try:
         yield
     finally:
-        gc.set_threshold(young, middle, full)
+        with _loads_lock:
+            _loads_running -= 1
+            if not _loads_running:
+                gc.set_threshold(*_thresholds)
 
 
 def store_in_batches(con: duckdb.DuckDBPyConnection, items: Iterable[Document | PickledDocument | Reject],

@@ -135,3 +135,21 @@ def test_a_batchs_documents_are_let_go_once_it_is_written(tmp_path, monkeypatch)
     rejected = [store_module.Reject("test", "bad.jsonl", "validate", "not a document", 1)]
     store_in_batches(duckdb.connect(str(tmp_path / "w.duckdb")), iter(rejected + _docs()), batch=4)
     assert len(seen) == 10 and all(seen[:5]) and not alive
+
+
+def test_overlapping_loads_put_the_thresholds_back_when_the_last_ends():
+    """Two loads on two threads: the first to end must not restore the thresholds under the other, nor the
+    other restore the raised ones it found."""
+    import gc
+
+    from ingestion.bulk import _rare_full_collections
+
+    before = gc.get_threshold()
+    first, second = _rare_full_collections(), _rare_full_collections()
+    first.__enter__()
+    second.__enter__()
+    raised = gc.get_threshold()
+    first.__exit__(None, None, None)
+    assert gc.get_threshold() == raised and raised[2] > before[2]
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == before
