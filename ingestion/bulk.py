@@ -115,6 +115,8 @@ def store_in_batches(con: duckdb.DuckDBPyConnection, items: Iterable[Document | 
     `progress(stored so far, total)` is called after each batch; `on_reject` sees each reject of the input.
     The input's rejects go with the first batch (alone when they are many), `validators` and `kept_through`
     (see store.store) with the last: an input of one day or less is one transaction, as store.store makes it."""
+    if batch < 1:
+        raise ValueError(f"a batch holds at least one document, not {batch}")
     result = StoreResult()
     rejects: list[Reject] = []
     with tempfile.TemporaryDirectory(prefix="georisk-spill-") as tmp, _rare_full_collections():
@@ -151,10 +153,10 @@ def store_in_batches(con: duckdb.DuckDBPyConnection, items: Iterable[Document | 
                 done_writing, writing = writing, None
                 done_writing.result()
 
-        def flush(part: list[Document | Reject], last: bool) -> None:
+        def flush(part: list[Document | Reject], last: bool, later: dict[str, str] | None = None) -> None:
             nonlocal result, done, writing
             planned, write = plan_store(con, part, neardup_index=index, stored_keys=keys, reader=reader,
-                                        settle=settle,
+                                        settle=settle, later=later,
                                         **({"validators": validators, "kept_through": kept_through} if last else {}))
             settle()  # one transaction at a time, in order
             writing = writer.submit(write)
@@ -167,11 +169,20 @@ def store_in_batches(con: duckdb.DuckDBPyConnection, items: Iterable[Document | 
             try:
                 head = len(pending)  # the input's rejects, which go with the first batch
                 for day in days:
-                    pending += spill.day(day)
+                    docs = spill.day(day)
                     (Path(tmp) / f"{day}.pickle").unlink()
+                    # a batch ending in this day sweeps its stored documents for the batches after it too
+                    # (store._link_near_duplicates), which must know what those replace
+                    later = {d.doc_id: d.content_hash for d in docs}
+                    pending += docs
                     while len(pending) - head > batch:  # (the last batch, however many, is flushed below)
-                        flush(pending[:head + batch], last=False)
-                        pending, head = pending[head + batch:], 0
+                        cut = head + batch
+                        while cut < len(pending) and pending[cut].doc_id == pending[cut - 1].doc_id:
+                            cut += 1  # two texts under one id go in one batch, where the later replaces the first
+                        if cut == len(pending):
+                            break
+                        flush(pending[:cut], last=False, later=later)
+                        pending, head = pending[cut:], 0
                 if days:
                     flush(pending, last=True)
             except BaseException:

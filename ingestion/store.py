@@ -148,11 +148,13 @@ def store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], va
 def plan_store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject], validators=None,
                kept_through: date | None = None, neardup_index: NearDuplicateIndex | None = None,
                stored_keys: StoredKeys | None = None, reader: duckdb.DuckDBPyConnection | None = None,
-               settle: Callable[[], None] = lambda: None) -> tuple[StoreResult, Callable[[], None]]:
+               settle: Callable[[], None] = lambda: None, later: dict[str, str] | None = None,
+               ) -> tuple[StoreResult, Callable[[], None]]:
     """store() in two halves: what storing `items` will do (its result), and the transaction that does it, to be
     called next on `con`. The first half reads through `reader` (a cursor of `con`, by default `con` itself) and
     calls `settle` before any read that a transaction not yet committed could change, so that ingestion.bulk
-    can plan a batch while the previous one is being written."""
+    can plan a batch while the previous one is being written. `later`: the ids and content hashes of documents a
+    later batch stores on the day this one ends in (see _link_near_duplicates)."""
     reader = con if reader is None else reader
     # A date outside the index's range would stop or distort the run that covers it: a reject, from any source.
     start = index_start()
@@ -165,7 +167,7 @@ def plan_store(con: duckdb.DuckDBPyConnection, items: Iterable[Document | Reject
     to_insert, to_update, conflicts = _classify(reader, docs, result,
                                                 None if stored_keys is None else stored_keys.suspects(docs), settle)
     rejects += conflicts
-    result.near_duplicates = _link_near_duplicates(reader, to_insert + to_update, neardup_index, settle)
+    result.near_duplicates = _link_near_duplicates(reader, to_insert + to_update, neardup_index, settle, later)
     new = to_insert + to_update
     if stored_keys is not None:
         stored_keys.add(new)
@@ -287,16 +289,21 @@ def _classify(con, docs: list[Document], result: StoreResult, suspects: list[Doc
 
 
 def _link_near_duplicates(con, new: list[Document], index: NearDuplicateIndex | None = None,
-                          settle: Callable[[], None] = lambda: None) -> int:
+                          settle: Callable[[], None] = lambda: None, later: dict[str, str] | None = None) -> int:
     """Set near_duplicate_of on each new document that republishes an earlier one (nearby days, same
     language). The original is the earliest published, then the smallest id, so reruns link the same way.
 
     Days are swept in order with the documents of the NEAR_DUPLICATE_DAYS before each in an index (only an
     earlier document can be the original), stored documents streamed in date order beside the new ones, so the
-    cost is linear in the documents and a day's run reads only its own days and those just before them."""
+    cost is linear in the documents and a day's run reads only its own days and those just before them.
+
+    A stored document that a new one replaces (another text under its id) is not a candidate. A batch that ends
+    inside a day reads that day's stored documents for the batches after it too: `later` (id -> content hash)
+    names the documents they store, so that one replaced there is passed over here, as storing all at once would."""
     if not new:
         return 0
     by_id = {d.doc_id: d for d in new}
+    later = later or {}
     ordered = sorted(new, key=lambda x: (x.published_date, x.doc_id))
     lower = ordered[0].published_date - timedelta(days=NEAR_DUPLICATE_DAYS)
     if index is None:
@@ -310,7 +317,7 @@ def _link_near_duplicates(con, new: list[Document], index: NearDuplicateIndex | 
     # `con` is the writer's connection or, in a bulk load, a cursor that ingestion.bulk pointed at the warehouse's
     # catalog (a cursor opens in DuckDB's default catalog, not the one core.warehouse attached)
     rows = con.execute(
-        "select doc_id, published_date, language, text, near_duplicate_of from raw.documents "
+        "select doc_id, published_date, language, text, near_duplicate_of, content_hash from raw.documents "
         "where published_date between ? and ? order by published_date, doc_id",
         [lower, ordered[-1].published_date])
     stored = (row for chunk in iter(lambda: rows.fetchmany(1000), []) for row in chunk)
@@ -319,8 +326,8 @@ def _link_near_duplicates(con, new: list[Document], index: NearDuplicateIndex | 
     row = next(stored, None)
     for d in ordered:
         while row is not None and row[1] <= d.published_date:
-            doc_id, pd, lang, text, dup = row
-            if doc_id not in by_id:
+            doc_id, pd, lang, text, dup, content_hash = row
+            if doc_id not in by_id and later.get(doc_id, content_hash) == content_hash:
                 items.append((Entry(pd, doc_id, lang, shingles(text), dup), False))
             row = next(stored, None)
         own = d.shingles if d.shingles is not None else shingles(d.text)

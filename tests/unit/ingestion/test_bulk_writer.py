@@ -138,8 +138,8 @@ def test_a_batchs_documents_are_let_go_once_it_is_written(tmp_path, monkeypatch)
 
 
 def test_overlapping_loads_put_the_thresholds_back_when_the_last_ends():
-    """Two loads on two threads: the first to end must not restore the thresholds under the other, nor the
-    other restore the raised ones it found."""
+    """Two loads that overlap (as on two threads; entered here on one): the first to end must not restore the
+    thresholds under the other, nor the other restore the raised ones it found."""
     import gc
 
     from ingestion.bulk import _rare_full_collections
@@ -153,3 +153,43 @@ def test_overlapping_loads_put_the_thresholds_back_when_the_last_ends():
     assert gc.get_threshold() == raised and raised[2] > before[2]
     second.__exit__(None, None, None)
     assert gc.get_threshold() == before
+
+
+def _text_doc(doc_id: str, text: str):
+    return make_document(doc_id=doc_id, source="test", source_path=doc_id, text=text, raw_payload=text,
+                         published_at=DAY.isoformat(), language="en")
+
+
+def _words(seed: int) -> str:
+    return " ".join(f"w{seed}x{i}" for i in range(60))
+
+
+LINKS = "select doc_id, near_duplicate_of from raw.documents order by doc_id"
+
+
+def test_a_cut_inside_a_day_passes_over_a_stored_text_that_a_later_batch_replaces(tmp_path):
+    """The first batch of a day sweeps the day's stored documents for the batches after it: a stored text that
+    one of them replaces is no original for what follows, as when everything is stored at once."""
+    new = [_text_doc("a0", _words(2)), _text_doc("a1", _words(3)), _text_doc("x", _words(4)),
+           _text_doc("y", _words(1) + " and a line more")]  # y republishes x's stored text, which x replaces
+    cons = []
+    for name, batch in (("cut", 2), ("one", 1_000)):  # cut: [a0, a1] then [x, y]
+        con = duckdb.connect(str(tmp_path / f"{name}.duckdb"))
+        store_module.store(con, [_text_doc("x", _words(1))])
+        store_in_batches(con, iter(new), batch=batch)
+        cons.append(con)
+    assert cons[1].execute(LINKS).fetchall() == [("a0", None), ("a1", None), ("x", None), ("y", None)]
+    assert cons[0].execute(LINKS).fetchall() == cons[1].execute(LINKS).fetchall()
+
+
+def test_two_texts_under_one_id_are_never_cut_apart(tmp_path):
+    """Two texts of one day under one id: one batch keeps the later, so a cut never falls between them."""
+    docs = [_text_doc("a", _words(1)), _text_doc("b", _words(2)), _text_doc("c", _words(3)),
+            _text_doc("c", _words(4)), _text_doc("d", _words(3) + " and a line more")]
+    seen, cons = [], []
+    for name, batch in (("cut", 3), ("one", 1_000)):
+        con = duckdb.connect(str(tmp_path / f"{name}.duckdb"))
+        cons.append((store_in_batches(con, iter(docs), batch=batch, progress=lambda d, t: seen.append(d)), con))
+    assert seen[:2] == [4, 5]  # the cut after three documents moved past the second c
+    assert cons[0][0] == cons[1][0]
+    assert cons[0][1].execute(TABLE).fetchall() == cons[1][1].execute(TABLE).fetchall()
