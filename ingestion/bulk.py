@@ -175,6 +175,7 @@ def store_in_batches(con: duckdb.DuckDBPyConnection, items: Iterable[Document | 
                     # (store._link_near_duplicates), which must know what those replace
                     later = {d.doc_id: d.content_hash for d in docs}
                     pending += docs
+                    del docs  # (pending alone holds the day: a batch's documents go once it is planned)
                     while len(pending) - head > batch:  # (the last batch, however many, is flushed below)
                         cut = head + batch
                         while cut < len(pending) and pending[cut].doc_id == pending[cut - 1].doc_id:

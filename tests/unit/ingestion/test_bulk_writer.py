@@ -116,7 +116,8 @@ def test_a_load_makes_full_collections_rarer_only_while_it_runs(tmp_path, monkey
 
 def test_a_batchs_documents_are_let_go_once_it_is_written(tmp_path, monkeypatch):
     """Memory holds a day and a batch, not the documents of earlier batches (an alias of the list of the
-    input's rejects once kept the first day's documents to the end of the load)."""
+    input's rejects once kept the first day's documents to the end of the load, and a name for the day's list
+    each day's until the next)."""
     import gc
     import weakref
 
@@ -126,15 +127,19 @@ def test_a_batchs_documents_are_let_go_once_it_is_written(tmp_path, monkeypatch)
 
     def planning(con, part, **kw):
         seen.append([weakref.ref(d) for d in part if not isinstance(d, store_module.Reject)])
-        if len(seen) == 9:  # the first batches were written long ago
+        if len(seen) == 18:  # the third batch of a day: every batch before it was planned and let go
             gc.collect()
-            alive.extend(r for batch in seen[:5] for r in batch if r() is not None)
+            alive.extend(r for batch in seen[:17] for r in batch if r() is not None)
         return real(con, part, **kw)
 
     monkeypatch.setattr(bulk, "plan_store", planning)
     rejected = [store_module.Reject("test", "bad.jsonl", "validate", "not a document", 1)]
-    store_in_batches(duckdb.connect(str(tmp_path / "w.duckdb")), iter(rejected + _docs()), batch=4)
-    assert len(seen) == 10 and all(seen[:5]) and not alive
+    docs = _docs()
+    for i, d in enumerate(docs):  # days of eight documents in batches of two: several batches a day
+        d.published_date = DAY + timedelta(days=i // 8)
+        d.published_at = d.published_date.isoformat()
+    store_in_batches(duckdb.connect(str(tmp_path / "w.duckdb")), iter(rejected + docs), batch=2)
+    assert len(seen) == 20 and all(seen[:17]) and not alive
 
 
 def test_overlapping_loads_put_the_thresholds_back_when_the_last_ends():
