@@ -15,16 +15,16 @@ DAY = date(2024, 4, 1)
 TABLE = "select * exclude (fetched_at) from raw.documents order by doc_id"
 
 
+def _doc(doc_id: str, text: str, day: date = DAY):
+    return make_document(doc_id=doc_id, source="test", source_path=doc_id, text=text, raw_payload=text,
+                         published_at=day.isoformat(), language="en")
+
+
 def _docs(n: int = 40):
     # ten days of four documents; every fifth (after the first day) is an exact copy of a text of the day
     # before, which an earlier batch stored: a duplicate
-    out = []
-    for i in range(n):
-        day = DAY + timedelta(days=i // 4)
-        text = f"Report {i - 4} on the border talks." if i % 5 == 4 and i >= 4 else f"Report {i} on the border talks."
-        out.append(make_document(doc_id=f"d{i:02}", source="test", source_path=f"d{i:02}", text=text,
-                                 raw_payload=text, published_at=day.isoformat(), language="en"))
-    return out
+    return [_doc(f"d{i:02}", f"Report {i - 4 if i % 5 == 4 and i >= 4 else i} on the border talks.",
+                 DAY + timedelta(days=i // 4)) for i in range(n)]
 
 
 def test_batches_written_beside_the_planning_give_the_tables_of_one_batch(tmp_path):
@@ -85,9 +85,8 @@ def test_a_bulk_load_leaves_no_partial_row_group_but_the_last(tmp_path):
     from ingestion.bulk import BATCH_DOCUMENTS
 
     n = 2 * BATCH_DOCUMENTS + 10
-    docs = [make_document(doc_id=f"d{i:05}", source="test", source_path=f"d{i:05}", text=f"Report {i} on the talks.",
-                          raw_payload="", published_at=(DAY + timedelta(days=3 * i // n)).isoformat(), language="en")
-            for i in range(n)]  # three days of 2,734 documents: no day ends where a batch does
+    # three days of 2,734 documents: no day ends where a batch does
+    docs = [_doc(f"d{i:05}", f"Report {i} on the talks.", DAY + timedelta(days=3 * i // n)) for i in range(n)]
     with warehouse.connect(tmp_path / "georisk.duckdb") as con:
         store_in_batches(con, iter(docs))
         rows = [r for (r,) in con.execute(
@@ -160,11 +159,6 @@ def test_overlapping_loads_put_the_thresholds_back_when_the_last_ends():
     assert gc.get_threshold() == before
 
 
-def _text_doc(doc_id: str, text: str):
-    return make_document(doc_id=doc_id, source="test", source_path=doc_id, text=text, raw_payload=text,
-                         published_at=DAY.isoformat(), language="en")
-
-
 def _words(seed: int) -> str:
     return " ".join(f"w{seed}x{i}" for i in range(60))
 
@@ -175,12 +169,12 @@ LINKS = "select doc_id, near_duplicate_of from raw.documents order by doc_id"
 def test_a_cut_inside_a_day_passes_over_a_stored_text_that_a_later_batch_replaces(tmp_path):
     """The first batch of a day sweeps the day's stored documents for the batches after it: a stored text that
     one of them replaces is no original for what follows, as when everything is stored at once."""
-    new = [_text_doc("a0", _words(2)), _text_doc("a1", _words(3)), _text_doc("x", _words(4)),
-           _text_doc("y", _words(1) + " and a line more")]  # y republishes x's stored text, which x replaces
+    new = [_doc("a0", _words(2)), _doc("a1", _words(3)), _doc("x", _words(4)),
+           _doc("y", _words(1) + " and a line more")]  # y republishes x's stored text, which x replaces
     cons = []
     for name, batch in (("cut", 2), ("one", 1_000)):  # cut: [a0, a1] then [x, y]
         con = duckdb.connect(str(tmp_path / f"{name}.duckdb"))
-        store_module.store(con, [_text_doc("x", _words(1))])
+        store_module.store(con, [_doc("x", _words(1))])
         store_in_batches(con, iter(new), batch=batch)
         cons.append(con)
     assert cons[1].execute(LINKS).fetchall() == [("a0", None), ("a1", None), ("x", None), ("y", None)]
@@ -189,8 +183,8 @@ def test_a_cut_inside_a_day_passes_over_a_stored_text_that_a_later_batch_replace
 
 def test_two_texts_under_one_id_are_never_cut_apart(tmp_path):
     """Two texts of one day under one id: one batch keeps the later, so a cut never falls between them."""
-    docs = [_text_doc("a", _words(1)), _text_doc("b", _words(2)), _text_doc("c", _words(3)),
-            _text_doc("c", _words(4)), _text_doc("d", _words(3) + " and a line more")]
+    docs = [_doc("a", _words(1)), _doc("b", _words(2)), _doc("c", _words(3)),
+            _doc("c", _words(4)), _doc("d", _words(3) + " and a line more")]
     seen, cons = [], []
     for name, batch in (("cut", 3), ("one", 1_000)):
         con = duckdb.connect(str(tmp_path / f"{name}.duckdb"))
